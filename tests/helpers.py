@@ -1,0 +1,66 @@
+"""Tiny releases written by the tests themselves: real mp4 files of a few frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cmedbench.release.layout import write_release
+
+
+def make_video(path: Path, n_frames: int = 6, size: tuple[int, int] = (300, 300), fps: float = 25.0,
+               fourcc: str = "mp4v", seed: int = 0) -> Path:
+    import cv2
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    w, h = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, (w, h))
+    assert writer.isOpened(), f"cannot write {path}"
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 255, size=(h, w, 3), dtype=np.uint8)
+    for i in range(n_frames):
+        writer.write(np.roll(base, i * 3, axis=1))
+    writer.release()
+    return path
+
+
+def table(rows: list[tuple[str, str, str, int | None]]) -> pd.DataFrame:
+    """Canonical rows (subject, filename, emotion, apex)."""
+    return pd.DataFrame({
+        "subject": pd.array([r[0] for r in rows], dtype="string"),
+        "filename": pd.array([r[1] for r in rows], dtype="string"),
+        "emotion": pd.array([r[2] for r in rows], dtype="string"),
+        "apex_frame": pd.array([r[3] for r in rows], dtype="Int64"),
+    })
+
+
+DEFAULT_ROWS = [
+    ("sub_01", "a.mp4", "happiness", 2),
+    ("sub_01", "b.mp4", "no-me", None),
+    ("sub_02", "c.mp4", "anger", 1),
+    ("sub_02", "d.mp4", "no-me", None),
+    ("sub_03", "e.mp4", "surprise", 3),
+]
+
+
+def make_release(root: Path, rows=DEFAULT_ROWS, n_frames: int = 6, flat: bool = True) -> Path:
+    """A valid release (both layouts) with one small real video per row."""
+    t = table(rows)
+    src = root.parent / f"{root.name}_src"
+    videos = [(i, make_video(src / f"{i}.mp4", n_frames, seed=i)) for i in range(len(t))]
+    write_release(root, t, videos, flat=flat)
+    return root
+
+
+def rewrite_csv(root: Path, text: str | bytes) -> None:
+    path = root / "video_emotion_metadata.csv"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+
+
+def tree_hash(root: Path) -> dict[str, tuple[int, bytes]]:
+    import hashlib
+
+    return {str(p.relative_to(root)): (p.stat().st_mode, hashlib.sha256(p.read_bytes()).digest())
+            for p in sorted(root.rglob("*")) if p.is_file()}

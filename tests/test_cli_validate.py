@@ -1,0 +1,78 @@
+"""`cmedbench validate` as a user runs it: a real process, exit codes, the report files."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import make_release, rewrite_csv
+
+CLI = [sys.executable, "-m", "cmedbench.cli"]
+
+
+def cli(*args, cwd=None):
+    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture
+def release(tmp_path):
+    return make_release(tmp_path / "release")
+
+
+def test_valid_release_exit_0_and_report(release, tmp_path):
+    report = tmp_path / "reports" / "validation.json"
+    r = cli("validate", release, "--report", report)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "VALID" in r.stdout and "fingerprint: sha256:" in r.stdout
+    data = json.loads(report.read_text())
+    assert data["valid"] and data["summary"]["n_samples"] == 5
+    assert {c["name"] for c in data["checks"]} >= {"metadata", "labels", "schema", "layout", "files"}
+    schema = (tmp_path / "reports" / "validation.schema.yaml").read_text()
+    assert "apex_present_exactly_on_emotion_rows" in schema and "unique:" in schema
+
+
+def test_invalid_release_exit_1_without_traceback(release):
+    rewrite_csv(release, b"subject,filename,emotion,apex_frame\nSubject_01,a\xff.mp4,Happy,1\n")
+    r = cli("validate", release)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and "INVALID" in r.stdout and "line 2" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["validate", "/nonexistent/release"], ["validate", "{rel}", "--profile", "nope"],
+                                  ["validate", "{rel}", "--workers", "0"]])
+def test_usage_errors_exit_2(release, args):
+    r = cli(*[a.format(rel=release) for a in args])
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_help_documents_every_option():
+    r = cli("validate", "--help")
+    for option in ("--profile", "--report", "--deep", "--metadata-only", "--workers", "cmed-v1", "Exit status"):
+        assert option in r.stdout
+
+
+def test_synth_metadata_release_passes_cmed_v1(tmp_path):
+    out = tmp_path / "synthetic"
+    r = cli("synth", "release", out, "--scale", "1.0", "--metadata-only")
+    assert r.returncode == 0, r.stderr
+    r = cli("validate", out, "--metadata-only", "--profile", "cmed-v1", "--quiet")
+    assert r.returncode == 0, r.stdout
+    r = cli("validate", out, "--metadata-only", "--profile", out / "profile.yaml", "--quiet")
+    assert r.returncode == 0, r.stdout
+
+
+def test_large_csv_is_handled(tmp_path):
+    """100k rows: validated in one pass, each bad row still located."""
+    root = tmp_path / "big"
+    root.mkdir()
+    lines = ["subject,filename,emotion,apex_frame"]
+    lines += [f"Sub_{i % 74 + 1},clip_{i:06d}.mp4,{'Happy' if i % 2 else 'No_Emotion'},{'5' if i % 2 else ''}"
+              for i in range(100_000)]
+    lines[50_001] = "Sub_1,clip_050000.mp4,Joy,5"
+    (root / "video_emotion_metadata.csv").write_text("\n".join(lines) + "\n")
+    r = cli("validate", root, "--metadata-only", "--report", tmp_path / "r.json", "--quiet")
+    assert r.returncode == 1
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["summary"]["n_rows"] == 100_000
+    assert [(p["line"], p["column"]) for p in data["problems"]] == [(50_002, "emotion")]
