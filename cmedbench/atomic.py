@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -35,3 +36,31 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+class OutputExists(FileExistsError):
+    """An output folder that holds something and may not be replaced without ``force``."""
+
+
+def prepare_dir(out: str | os.PathLike, force: bool = False) -> Path:
+    """A fresh temp folder beside ``out`` to build into; refuses an occupied ``out`` without ``force``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputExists(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OutputExists(f"{out} exists and is not empty; pass --force to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+
+
+def commit_dir(tmp: str | os.PathLike, out: str | os.PathLike) -> Path:
+    """Swap a finished temp folder into place; the old one is removed only after the new one is there."""
+    out = Path(out)
+    trash = None
+    if out.exists():
+        trash = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, trash)
+    os.replace(tmp, out)
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+    return out

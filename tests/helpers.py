@@ -64,3 +64,31 @@ def tree_hash(root: Path) -> dict[str, tuple[int, bytes]]:
 
     return {str(p.relative_to(root)): (p.stat().st_mode, hashlib.sha256(p.read_bytes()).digest())
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def make_splits(out: Path, subjects: int = 12, scale: float = 0.1, seed: int = 0) -> Path:
+    """A benchmark folder from a metadata-only synthetic table (no videos needed)."""
+    from cmedbench.bench.splits import build_splits
+    from cmedbench.release.fingerprint import dataset_fingerprint, sample_ids
+    from cmedbench.synth.distribution import metadata_table, scaled_counts
+
+    t = metadata_table(scaled_counts(subjects, scale), seed)
+    t.insert(0, "sample_id", sample_ids(t))
+    for rel, data in build_splits(t, dataset_fingerprint(t), "synthetic", seed).items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    return out
+
+
+def read_folds(splits: Path, task: str, protocol: str = "loso"):
+    import csv
+
+    with open(splits / "folds" / task / f"{protocol}.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def truth(splits: Path) -> dict[str, str]:
+    import csv
+
+    with open(splits / "truth.csv", newline="") as fh:
+        return {r["sample_id"]: r["emotion"] for r in csv.DictReader(fh)}

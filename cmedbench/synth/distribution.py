@@ -8,15 +8,14 @@ stay rare but present.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from ..atomic import OutputExists, commit_dir, prepare_dir, write_text
 from ..release.labels import LABELS, NO_ME
 from ..release.layout import write_release
 from ..release.profiles import THREE_CLASS, load_profile
@@ -83,43 +82,20 @@ def metadata_table(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
     })
 
 
-def prepare_out(out: Path, force: bool) -> Path:
-    """A fresh temp folder beside ``out``; refuses an occupied ``out`` without ``force``."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise DistributionError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise DistributionError(f"{out} exists and is not empty; pass --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-
-
-def commit_out(tmp: Path, out: Path) -> Path:
-    """Swap the finished temp folder into place; the old one goes only after the new one is there."""
-    out = Path(out)
-    trash = None
-    if out.exists():
-        trash = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, trash)
-    os.replace(tmp, out)
-    if trash is not None:
-        shutil.rmtree(trash, ignore_errors=True)
-    return out
-
-
 def write_metadata_release(out: Path, subjects: int | None = None, scale: float = 1.0, seed: int = 0,
                            force: bool = False) -> Path:
     counts = scaled_counts(subjects, scale)
-    tmp = prepare_out(out, force)
+    try:
+        tmp = prepare_dir(out, force)
+    except OutputExists as exc:
+        raise DistributionError(str(exc)) from None
     try:
         table = metadata_table(counts, seed)
         write_release(tmp, table, videos=(), flat=False)
         name = "cmed-v1" if len(counts) == 74 and scale == 1.0 else f"synthetic-{len(counts)}s-x{scale:g}"
-        from ..atomic import write_text
-
         write_text(tmp / "profile.yaml", yaml.safe_dump(profile_for(counts, name), sort_keys=False))
         (tmp / "FinalFullVideos_subjects").mkdir(exist_ok=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return commit_out(tmp, out)
+    return commit_dir(tmp, out)

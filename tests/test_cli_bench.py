@@ -1,0 +1,84 @@
+"""The benchmark workflow as a user runs it: splits -> floor -> score -> submit -> leaderboard -> compare."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import tree_hash
+
+CLI = [sys.executable, "-m", "cmedbench.cli"]
+
+
+def cli(*args, cwd):
+    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    d = tmp_path_factory.mktemp("work")
+    assert cli("synth", "release", "rel", "--subjects", "12", "--scale", "0.1", "--metadata-only", cwd=d).returncode == 0
+    r = cli("splits", "rel", "--metadata-only", cwd=d)
+    assert r.returncode == 0, r.stderr
+    return d
+
+
+def test_workflow(work):
+    r = cli("floor", "--task", "emotion-3", "--kind", "majority", "--out", "maj.csv", "--submit", cwd=work)
+    assert r.returncode == 0, r.stderr
+    r = cli("floor", "--task", "emotion-3", "--kind", "stratified", "--out", "strat.csv", cwd=work)
+    assert r.returncode == 0, r.stderr
+
+    before = tree_hash(work)
+    r = cli("score", "strat.csv", "--task", "emotion-3", "--json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert set(result) >= {"pooled", "mean_over_folds", "ci95", "per_class", "confusion", "worst_subject"}
+    assert tree_hash(work) == before  # score is a dry run
+
+    r = cli("submit", "strat.csv", "--task", "emotion-3", "--model", "random guesser", "--selection",
+            "fixed-epochs", "--seeds", "0", cwd=work)
+    assert r.returncode == 0, r.stderr
+    records = sorted((work / "leaderboard" / "records").glob("*.json"))
+    assert len(records) == 2
+    ids = [p.stem for p in records]
+
+    r = cli("leaderboard", "--format", "json", cwd=work)
+    board = json.loads(r.stdout)
+    assert [row["model"] for row in board][:2] == ["random guesser", "floor: majority"]
+    r = cli("leaderboard", "--format", "csv", "--task", "emotion-3", cwd=work)
+    assert r.stdout.splitlines()[0].startswith("dataset_fingerprint,task,protocol,rank,model")
+    r = cli("leaderboard", "--check", cwd=work)
+    assert r.returncode == 0 and "0 problems" in r.stderr
+
+    r = cli("compare", ids[0][:6], ids[1][:6], "--permutations", "500", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert "UF1 pooled" in r.stdout and "paired permutation" in r.stdout
+
+
+def test_rejected_submission_stores_nothing(work):
+    (work / "bad.csv").write_text("sample_id,prediction\nnope,positive\n")
+    before = tree_hash(work)
+    r = cli("submit", "bad.csv", "--task", "emotion-3", "--model", "x", cwd=work)
+    assert r.returncode == 1 and "nothing was stored" in r.stderr and "Traceback" not in r.stderr
+    assert tree_hash(work) == before
+
+
+@pytest.mark.parametrize("args", [
+    ["score", "x.csv", "--task", "emotion-9"],
+    ["score", "x.csv", "--task", "emotion-3", "--protocol", "holdout"],
+    ["score", "x.csv", "--task", "emotion-3", "--splits", "nowhere"],
+    ["submit", "x.csv", "--task", "emotion-3"],
+])
+def test_usage_errors(work, args):
+    r = cli(*args, cwd=work)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_splits_refuses_invalid_release(work, tmp_path):
+    (tmp_path / "rel").mkdir()
+    (tmp_path / "rel" / "video_emotion_metadata.csv").write_text("subject,filename,emotion,apex_frame\nSub_1,a.mp4,Joy,1\n")
+    r = cli("splits", "rel", "--metadata-only", cwd=tmp_path)
+    assert r.returncode == 1 and "nothing written" in r.stderr
+    assert not (tmp_path / "data").exists()
