@@ -19,4 +19,7 @@ def out_console():
 def err_console():
     from rich.console import Console
 
-    return Console(stderr=True)
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        console = Console(stderr=True, width=max(console.width, 140))
+    return console
