@@ -82,28 +82,64 @@ def synth() -> None:
 
 @synth.command("release")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--subjects", type=click.IntRange(1), default=None,
-              help="Number of subjects, taken from Table V in order (default: all 74).")
-@click.option("--scale", type=float, default=1.0, show_default=True,
-              help="Fraction of Table V's per-subject counts to keep (1.0 reproduces Table V exactly).")
+@click.option("--subjects", type=click.IntRange(1), default=12, show_default=True,
+              help="Number of subjects, taken from Table V in order (74 = all).")
+@click.option("--scale", type=float, default=0.036, show_default=True,
+              help="Fraction of Table V's counts to keep (1.0 with 74 subjects reproduces Table V exactly). "
+                   "The default gives about 300 clips.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--metadata-only", is_flag=True,
-              help="Write the metadata CSV and profile without videos. Required for now: rendering videos "
-                   "is not built yet.")
+@click.option("--max-emotion-frames", type=int, default=120, show_default=True,
+              help="Cap on emotion clip length (Table IV: up to 821).")
+@click.option("--max-no-me-frames", type=int, default=200, show_default=True,
+              help="Cap on No-ME clip length (Table IV: up to 7680).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--metadata-only", is_flag=True, help="Write the metadata CSV, truth and profile; render no video.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
-def synth_release(out: Path, subjects: int | None, scale: float, seed: int, metadata_only: bool,
-                  force: bool) -> None:
-    """Write a synthetic CMED-shaped release to OUT, with the profile it must satisfy (OUT/profile.yaml)."""
-    from .synth.distribution import DistributionError, write_metadata_release
+def synth_release(out: Path, subjects: int, scale: float, seed: int, max_emotion_frames: int,
+                  max_no_me_frames: int, workers: int, metadata_only: bool, force: bool) -> None:
+    """Write a synthetic CMED-shaped release to OUT: both folder layouts, video_emotion_metadata.csv,
+    the ground truth (synth_truth.csv) and the profile it must satisfy (profile.yaml).
 
-    if not metadata_only:
-        raise click.UsageError("rendering synthetic videos is not built yet; pass --metadata-only for a "
-                               "metadata-only release")
+    Faces come from scikit-image's astronaut photograph; expressions are FACS action units (DFME
+    Table 7) moving dlib's 68 landmarks; the class x subject counts follow Table V at --scale.
+    """
+    import time
+
+    from .synth.distribution import DistributionError
+    from .synth.release import SynthConfig, synth_release as run
+
+    cfg = SynthConfig(subjects, scale, seed, max_emotion_frames, max_no_me_frames, workers)
+    t0 = time.perf_counter()
     try:
-        path = write_metadata_release(out, subjects=subjects, scale=scale, seed=seed, force=force)
+        path = run(out, cfg, metadata_only=metadata_only, force=force)
     except DistributionError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"wrote {path} (metadata only; profile: {path / 'profile.yaml'})")
+    kind = "metadata only" if metadata_only else "videos rendered"
+    click.echo(f"wrote {path} ({kind}, {time.perf_counter() - t0:.1f} s); validate it with "
+               f"`cmedbench validate {path} --profile {path / 'profile.yaml'}`")
+
+
+@main.command("contact-sheet")
+@click.argument("release", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG to write.")
+@click.option("--per-class", type=click.IntRange(1, 20), default=4, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Which clips are picked.")
+def contact_sheet_cmd(release: Path, out: Path, per_class: int, seed: int) -> None:
+    """A PNG of apex frames (No-ME: the middle frame) of a few clips of every class of RELEASE."""
+    import cv2
+
+    from .atomic import write_bytes
+    from .release.contact_sheet import contact_sheet
+    from .release.profiles import load_profile
+    from .release.validate import validate_release
+
+    result = validate_release(release, load_profile("none"))
+    if not result.report.valid:
+        raise click.ClickException(f"{release} is not a valid release; run `cmedbench validate {release}`")
+    image = contact_sheet(release, result.table, per_class, seed)
+    ok, buf = cv2.imencode(".png", image)
+    write_bytes(out, buf.tobytes())
+    click.echo(f"wrote {out} ({image.shape[1]}x{image.shape[0]})")
 
 
 # ---- benchmark -------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def test_help_documents_every_option():
 
 def test_synth_metadata_release_passes_cmed_v1(tmp_path):
     out = tmp_path / "synthetic"
-    r = cli("synth", "release", out, "--scale", "1.0", "--metadata-only")
+    r = cli("synth", "release", out, "--subjects", "74", "--scale", "1.0", "--metadata-only")
     assert r.returncode == 0, r.stderr
     r = cli("validate", out, "--metadata-only", "--profile", "cmed-v1", "--quiet")
     assert r.returncode == 0, r.stdout

@@ -1,23 +1,19 @@
 """How many clips of which class each synthetic subject gets: Table V, scaled.
 
-At ``scale=1`` with all 74 subjects the result is Table V exactly. Smaller scales round each cell,
-then make sure every class the chosen subjects have in Table V survives at least once (given to the
-subject with the most of it) and that every chosen subject keeps at least one clip, so rare classes
-stay rare but present.
+At ``scale=1`` with all 74 subjects the result is Table V exactly. At smaller scales each class keeps
+its share (rounded, at least one clip when the chosen subjects have it in Table V) and that share is
+split across subjects in proportion to their Table V counts (largest remainders), so rare classes stay
+rare but present; every chosen subject keeps at least one clip.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from ..atomic import OutputExists, commit_dir, prepare_dir, write_text
 from ..release.labels import LABELS, NO_ME
-from ..release.layout import write_release
 from ..release.profiles import THREE_CLASS, load_profile
 
 SOURCE_PROFILE = "cmed-v1"
@@ -37,14 +33,27 @@ def scaled_counts(subjects: int | None = None, scale: float = 1.0) -> pd.DataFra
     if not (scale > 0 and np.isfinite(scale)):
         raise DistributionError(f"--scale must be a positive number, got {scale}")
     base = table_v.iloc[:subjects]
-    counts = np.floor(base.to_numpy() * scale + 0.5).astype(int)
-    for j in range(counts.shape[1]):
-        if counts[:, j].sum() == 0 and base.iloc[:, j].sum() > 0:
-            counts[int(base.iloc[:, j].to_numpy().argmax()), j] = 1
+    b = base.to_numpy()
+    counts = np.zeros_like(b)
+    for j in range(b.shape[1]):  # per class: keep its share, then split it across subjects
+        total = b[:, j].sum()
+        if total == 0:
+            continue
+        target = max(1, int(np.floor(total * scale + 0.5)))
+        counts[:, j] = _largest_remainder(b[:, j] * (target / total), target)
     for i in range(counts.shape[0]):
-        if counts[i].sum() == 0:
-            counts[i, int(base.iloc[i].to_numpy().argmax())] = 1
+        if counts[i].sum() == 0:  # every chosen subject keeps at least one clip
+            counts[i, int(b[i].argmax())] = 1
     return pd.DataFrame(counts, index=base.index, columns=base.columns)
+
+
+def _largest_remainder(quotas: np.ndarray, total: int) -> np.ndarray:
+    """Integers summing to ``total`` closest to ``quotas`` (Hamilton's method; ties to the earlier subject)."""
+    floor = np.floor(quotas).astype(int)
+    short = total - floor.sum()
+    order = np.argsort(-(quotas - floor), kind="stable")
+    floor[order[:short]] += 1
+    return floor
 
 
 def profile_for(counts: pd.DataFrame, name: str) -> dict:
@@ -65,37 +74,26 @@ def profile_for(counts: pd.DataFrame, name: str) -> dict:
     }
 
 
-def metadata_table(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Canonical rows for the counts, shuffled by ``seed``; apex placeholders on emotion rows."""
+def expand_counts(counts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """One (subject, emotion) row per clip the counts call for, shuffled, with neutral file names."""
     long = counts.stack().rename("n").reset_index()
     long.columns = ["subject", "emotion", "n"]
     rows = long.loc[long.index.repeat(long["n"])].reset_index(drop=True)
+    rows = rows.iloc[rng.permutation(len(rows))].reset_index(drop=True)[["subject", "emotion"]]
+    rows["filename"] = [f"clip_{i:05d}.mp4" for i in range(1, len(rows) + 1)]
+    return rows
+
+
+def metadata_table(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Canonical metadata rows for the counts (apex placeholders on emotion rows): for tests and tools
+    that need a release's table but no videos."""
     rng = np.random.default_rng(seed)
-    rows = rows.iloc[rng.permutation(len(rows))].reset_index(drop=True)
+    rows = expand_counts(counts, rng)
     apex = rng.integers(1, 30, size=len(rows))
     return pd.DataFrame({
         "subject": rows["subject"].astype("string"),
-        "filename": pd.Series([f"clip_{i:05d}.mp4" for i in range(1, len(rows) + 1)], dtype="string"),
+        "filename": rows["filename"].astype("string"),
         "emotion": rows["emotion"].astype("string"),
         "apex_frame": pd.array([pd.NA if e == NO_ME else int(a) for e, a in zip(rows["emotion"], apex)],
                                dtype="Int64"),
     })
-
-
-def write_metadata_release(out: Path, subjects: int | None = None, scale: float = 1.0, seed: int = 0,
-                           force: bool = False) -> Path:
-    counts = scaled_counts(subjects, scale)
-    try:
-        tmp = prepare_dir(out, force)
-    except OutputExists as exc:
-        raise DistributionError(str(exc)) from None
-    try:
-        table = metadata_table(counts, seed)
-        write_release(tmp, table, videos=(), flat=False)
-        name = "cmed-v1" if len(counts) == 74 and scale == 1.0 else f"synthetic-{len(counts)}s-x{scale:g}"
-        write_text(tmp / "profile.yaml", yaml.safe_dump(profile_for(counts, name), sort_keys=False))
-        (tmp / "FinalFullVideos_subjects").mkdir(exist_ok=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return commit_dir(tmp, out)

@@ -1,0 +1,49 @@
+"""A contact sheet of a release: apex frames of a few clips of every class, so a person can look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .labels import LABELS, NO_ME
+
+TILE = 150
+
+
+def read_frame(path: Path, index: int) -> np.ndarray | None:
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    try:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, frame = cap.read()
+        return frame if ok else None
+    finally:
+        cap.release()
+
+
+def contact_sheet(root: Path, table, per_class: int = 4, seed: int = 0) -> np.ndarray:
+    """BGR image: one row per class present, ``per_class`` apex frames (No-ME: middle frame) per row."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for label in LABELS:
+        sel = table[table["emotion"] == label]
+        if sel.empty:
+            continue
+        pick = sel.iloc[np.sort(rng.choice(len(sel), size=min(per_class, len(sel)), replace=False))]
+        tiles = []
+        for r in pick.itertuples():
+            idx = int(r.apex_frame) if label != NO_ME else int(r.n_frames) // 2
+            frame = read_frame(root / r.path, idx)
+            frame = np.zeros((TILE, TILE, 3), np.uint8) if frame is None else cv2.resize(frame, (TILE, TILE))
+            cv2.putText(frame, f"{r.subject} f{idx}", (4, TILE - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1,
+                        cv2.LINE_AA)
+            tiles.append(frame)
+        tiles += [np.zeros((TILE, TILE, 3), np.uint8)] * (per_class - len(tiles))
+        label_tile = np.full((TILE, 110, 3), 255, np.uint8)
+        cv2.putText(label_tile, label, (6, TILE // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
+        rows.append(np.hstack([label_tile] + tiles))
+    return np.vstack(rows)
