@@ -119,6 +119,32 @@ def synth_release(out: Path, subjects: int, scale: float, seed: int, max_emotion
                f"`cmedbench validate {path} --profile {path / 'profile.yaml'}`")
 
 
+@synth.command("raw")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--recordings", type=click.IntRange(1, 50), default=1, show_default=True)
+@click.option("--seconds", type=float, default=60.0, show_default=True, help="Length of each recording.")
+@click.option("--grid", type=click.IntRange(2, 3), default=2, show_default=True, help="2 = 2x2 tiles, 3 = 3x3.")
+@click.option("--children", type=click.IntRange(1), default=3, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
+def synth_raw_cmd(out: Path, recordings: int, seconds: float, grid: int, children: int, seed: int,
+                  force: bool) -> None:
+    """Write Zoom-style gallery recordings (1280x720, 25 fps) to OUT/recordings/, the three labellers'
+    files to OUT/labels/ (stage1.csv, stage2.csv, stage3.csv) and the truth to OUT/manifest.json."""
+    import time
+
+    from .synth.distribution import DistributionError
+    from .synth.raw import RawConfig, synth_raw
+
+    t0 = time.perf_counter()
+    try:
+        path = synth_raw(out, RawConfig(recordings=recordings, seconds=seconds, grid=grid, seed=seed), children,
+                         force)
+    except DistributionError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"wrote {path} ({recordings} recording(s), {time.perf_counter() - t0:.1f} s)")
+
+
 @main.command("contact-sheet")
 @click.argument("release", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG to write.")

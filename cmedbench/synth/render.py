@@ -92,35 +92,59 @@ def plan_clip(emotion: str, n_frames: int, seed: int, intensity_range: tuple[flo
                     int(rng.integers(40, 80)), float(rng.uniform(1.0, 3.0)), duplicated, dropped)
 
 
-def clip_frames(subject: Subject, plan: ClipPlan):
-    """Yield the clip's frames as 300x300 BGR uint8 (what gets encoded)."""
+class FrameRenderer:
+    """Draws one subject under given AU weights, blink, talk, head motion and gain (BGR uint8)."""
+
+    def __init__(self, subject: Subject, noise_sigma: float, seed: int):
+        self.subject = subject
+        self.gx, self.gy = np.meshgrid(np.arange(SIZE, dtype=np.float32), np.arange(SIZE, dtype=np.float32))
+        self.base = np.ascontiguousarray(subject.image[..., ::-1])  # BGR
+        rng = np.random.default_rng(seed)
+        self.noise = [rng.normal(0, noise_sigma, (SIZE, SIZE, 3)).astype(np.float32) for _ in range(4)]
+        self.count = 0
+
+    def field(self, au_weights: dict[str, float]) -> np.ndarray:
+        f = np.zeros((SIZE, SIZE, 2), np.float32)
+        for au, w in au_weights.items():
+            if w:
+                f += np.float32(w) * self.subject.au_fields[au]
+        return f
+
+    def frame(self, au_field: np.ndarray, blink: float, talk: float, motion, gain: float) -> np.ndarray:
+        import cv2
+
+        f = au_field
+        if blink:
+            f = f + np.float32(blink) * self.subject.blink_field
+        if talk:
+            f = f + np.float32(talk) * self.subject.talk_field
+        roll, tx, ty, sc = motion
+        m = cv2.getRotationMatrix2D((SIZE / 2, SIZE / 2), roll, sc) + np.array([[0, 0, tx], [0, 0, ty]])
+        inv = cv2.invertAffineTransform(m).astype(np.float32)
+        mx = inv[0, 0] * self.gx + inv[0, 1] * self.gy + inv[0, 2] + f[..., 0]
+        my = inv[1, 0] * self.gx + inv[1, 1] * self.gy + inv[1, 2] + f[..., 1]
+        out = cv2.remap(self.base, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        out = out * np.float32(255 * gain) + self.noise[self.count % 4]
+        self.count += 1
+        return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def jpeg(frame: np.ndarray, quality: int) -> np.ndarray:
+    """A JPEG round trip: the blocking and ringing of a video call's compression."""
     import cv2
 
-    gx, gy = np.meshgrid(np.arange(SIZE, dtype=np.float32), np.arange(SIZE, dtype=np.float32))
-    base = np.ascontiguousarray(subject.image[..., ::-1])  # BGR
-    au_field = np.zeros((SIZE, SIZE, 2), np.float32)
-    for au, w in zip(plan.aus, plan.intensities):
-        au_field += np.float32(w) * subject.au_fields[au]
-    rng = np.random.default_rng(plan.seed + 1)
-    noise = [rng.normal(0, plan.noise_sigma, (SIZE, SIZE, 3)).astype(np.float32) for _ in range(4)]
-    centre = (SIZE / 2, SIZE / 2)
-    encode = [int(cv2.IMWRITE_JPEG_QUALITY), plan.jpeg_quality]
+    ok, buf = cv2.imencode(".jpg", frame, [int(cv2.IMWRITE_JPEG_QUALITY), quality])
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+
+
+def clip_frames(subject: Subject, plan: ClipPlan):
+    """Yield the clip's frames as 300x300 BGR uint8 (what gets encoded)."""
+    r = FrameRenderer(subject, plan.noise_sigma, plan.seed + 1)
+    au_field = r.field(dict(zip(plan.aus, plan.intensities)))
     for i in range(plan.n_frames):
-        f = np.float32(plan.profile[i]) * au_field
-        if plan.blink[i]:
-            f = f + np.float32(plan.blink[i]) * subject.blink_field
-        if plan.talk[i]:
-            f = f + np.float32(plan.talk[i]) * subject.talk_field
-        roll, tx, ty, sc = plan.motion[i]
-        m = cv2.getRotationMatrix2D(centre, roll, sc) + np.array([[0, 0, tx], [0, 0, ty]])
-        inv = cv2.invertAffineTransform(m).astype(np.float32)
-        mx = inv[0, 0] * gx + inv[0, 1] * gy + inv[0, 2] + f[..., 0]
-        my = inv[1, 0] * gx + inv[1, 1] * gy + inv[1, 2] + f[..., 1]
-        frame = cv2.remap(base, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-        frame = frame * np.float32(255 * plan.gain[i]) + noise[i % 4]
-        frame = np.clip(frame, 0, 255).astype(np.uint8)
-        ok, buf = cv2.imencode(".jpg", frame, encode)
-        yield cv2.imdecode(buf, cv2.IMREAD_COLOR)
+        frame = r.frame(np.float32(plan.profile[i]) * au_field, plan.blink[i], plan.talk[i], plan.motion[i],
+                        plan.gain[i])
+        yield jpeg(frame, plan.jpeg_quality)
 
 
 def write_clip(path: Path, subject: Subject, plan: ClipPlan) -> Path:
