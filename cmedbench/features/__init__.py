@@ -1,0 +1,1 @@
+"""Features of a release's clips: pure functions over frames, and the DVC stages that run them."""

@@ -1,0 +1,72 @@
+"""Reading the few frames a feature needs, and which frames those are (onset, apex, offset)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+
+class VideoError(RuntimeError):
+    pass
+
+
+def read_frames(path: str | Path, indices: list[int] | None = None) -> dict[int, np.ndarray] | list[np.ndarray]:
+    """BGR frames at ``indices`` (a dict), or every frame (a list) when ``indices`` is None.
+
+    Decodes sequentially with ``grab`` and converts only the frames asked for: exact on every codec,
+    where seeking is not.
+    """
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        raise VideoError(f"cannot open {path}")
+    try:
+        if indices is None:
+            frames = []
+            while True:
+                ok, frame = cap.read()
+                if not ok:
+                    break
+                frames.append(frame)
+            if not frames:
+                raise VideoError(f"no frame decodes in {path}")
+            return frames
+        wanted = sorted(set(int(i) for i in indices))
+        out: dict[int, np.ndarray] = {}
+        i = 0
+        for target in wanted:
+            while i <= target:
+                if not cap.grab():
+                    raise VideoError(f"{path} ends at frame {i}, frame {target} was asked for")
+                i += 1
+            ok, frame = cap.retrieve()
+            if not ok:
+                raise VideoError(f"frame {target} of {path} does not decode")
+            out[target] = frame
+        return out
+    finally:
+        cap.release()
+
+
+def key_frames(n_frames: int, apex_frame, sample_id: str, seed: int = 0) -> tuple[int, int, int]:
+    """(onset, apex, offset) frame indices of a clip cut from onset to offset.
+
+    CMED clips start at the onset and end at the offset (user guide), so those are the first and last
+    frames. No-ME clips have no apex: the paper picks a random frame between onset and offset
+    (Section IV-A); ours is seeded by the sample id so it never changes between runs.
+    """
+    last = int(n_frames) - 1
+    if apex_frame is None or apex_frame is np.nan or (isinstance(apex_frame, float) and np.isnan(apex_frame)) \
+            or str(apex_frame) == "<NA>":
+        digest = hashlib.sha256(f"{seed}:{sample_id}".encode()).digest()
+        apex = int.from_bytes(digest[:8], "little") % max(last + 1, 1)
+    else:
+        apex = min(int(apex_frame), last)
+    return 0, apex, last
