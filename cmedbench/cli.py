@@ -315,6 +315,79 @@ def features_deflection(landmarks, index_csv, table_out, plot_out):
     _run_stage(deflection_stage, landmarks=landmarks, index=index_csv, table_out=table_out, plot_out=plot_out)
 
 
+@main.command()
+@click.argument("name", type=click.Choice(["majority", "stratified", "lbptop-svm", "vgg16", "dgcnn", "ststnet"]))
+@click.option("--task", required=True, type=click.Choice(["me-spotting", "emotion-6", "emotion-3"]))
+@click.option("--protocol", default="loso", show_default=True, type=click.Choice(["loso", "kfold-10"]))
+@click.option("--splits", "splits_dir", default="data/splits", show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--features", "features_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Feature artifact (default: the baseline's file under data/features/).")
+@click.option("--params", "params_file", default="params.yaml", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML with a section per baseline (svm, vgg, dgcnn, ststnet): preset + overrides.")
+@click.option("--selection", type=click.Choice(["fixed-epochs", "inner-validation"]), default="fixed-epochs",
+              show_default=True, help="Never the test fold: fixed epochs, or chosen on held-out training subjects.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto (CUDA when present).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Folds in parallel.")
+@click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
+@click.option("--out", default="results", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def baseline(name, task, protocol, splits_dir, features_path, params_file, selection, seed, device, workers, backend,
+             scheduler, out):
+    """Train and evaluate baseline NAME leave-one-subject-out (or kfold-10), writing
+    OUT/NAME/TASK/{predictions.csv, metrics.json, confusion.csv, run.json, submission.json}.
+
+    `cmedbench leaderboard collect` then submits the predictions like any participant's."""
+    import yaml
+
+    from .baselines.presets import BASELINES
+    from .baselines.runner import RunConfig, run_baseline, write_results
+
+    section = BASELINES[name]["section"]
+    params = {}
+    if section and params_file.is_file():
+        params = (yaml.safe_load(params_file.read_text()) or {}).get(section) or {}
+    cfg = RunConfig(selection, seed, device, workers, backend, scheduler)
+    try:
+        run = run_baseline(name, task, protocol, splits_dir, params, cfg, features_path)
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.UsageError(str(exc)) from None
+    metrics = write_results(out / name / task, name, run, cfg)
+    click.echo(f"{name} / {task} / {protocol}: UF1 {metrics['uf1']:.4f}  UAR {metrics['uar']:.4f}  "
+               f"accuracy {metrics['accuracy']:.4f}  ({run['runtime_s']:.1f} s, preset {run['preset']}) "
+               f"-> {out / name / task}")
+
+
+@main.command()
+@click.option("--baseline", "baseline_filter", default=None, help="Only this baseline (e.g. dgcnn).")
+@click.option("--task", "task_filter", default=None, help="Only this task.")
+@click.option("--num", type=click.IntRange(1), default=1, show_default=True,
+              help="Experiments of this many commits back from HEAD.")
+def experiments(baseline_filter, task_filter, num) -> None:
+    """Compare `dvc exp` experiments: pooled UF1 / UAR / accuracy per baseline and task, with the params
+    that differ between experiments (`dvc exp run -S dgcnn.k=30` makes one)."""
+    import dvc.api
+    from rich.table import Table
+
+    from .baselines.experiments import experiment_rows
+    from .console import out_console
+
+    try:
+        rows = dvc.api.exp_show(repo=".", num=num)
+    except Exception as exc:  # DVC raises many types for "not a repo / nothing run yet"
+        raise click.ClickException(f"dvc exp show failed: {exc}") from None
+    table = Table(title="dvc experiments (pooled metrics; LOSO unless the protocol param says otherwise)")
+    for col in ("experiment", "baseline", "task", "UF1", "UAR", "accuracy", "UF1 mean/folds", "params that differ"):
+        table.add_column(col, justify="right" if col[0].isupper() else "left")
+    fmt = lambda v: "–" if v is None else f"{v:.4f}"  # noqa: E731
+    for r in experiment_rows(rows, baseline_filter, task_filter):
+        table.add_row(str(r["experiment"]), r["baseline"], r["task"], fmt(r["uf1"]), fmt(r["uar"]),
+                      fmt(r["accuracy"]), fmt(r["uf1_mean_over_folds"]), r["params"])
+    out_console().print(table)
+
+
 # ---- benchmark -------------------------------------------------------------------------------------
 
 SPLITS_OPTION = click.option("--splits", "splits_dir", default="data/splits", show_default=True,
@@ -494,6 +567,38 @@ def leaderboard(task_filter: tuple[str, ...], fmt: str, check: bool, board_dir: 
         w.writerow(cols)
         for row in rows:
             w.writerow([csv_safe(row[c]) if isinstance(row[c], str) else row[c] for c in cols])
+
+
+@main.command()
+@click.argument("results", type=click.Path(exists=True, file_okay=False, path_type=Path), default="results")
+@SPLITS_OPTION
+@BOARD_OPTION
+def collect(results: Path, splits_dir: Path, board_dir: Path) -> None:
+    """Submit every RESULTS/*/*/predictions.csv with its submission.json (baselines' outputs) to the
+    leaderboard; files already on the board are skipped. Then re-render the board."""
+    import json
+
+    from .bench.leaderboard import Leaderboard, LeaderboardError, make_record
+    from .bench.submission import SubmissionError
+
+    board = Leaderboard(board_dir)
+    stored = skipped = 0
+    for meta_path in sorted(results.glob("*/*/submission.json")):
+        meta = json.loads(meta_path.read_text())
+        ev = _evaluator(meta["task"], meta["protocol"], splits_dir)
+        try:
+            result = ev.eval(meta_path.parent / "predictions.csv")
+            board.add(make_record(result, meta["model"], meta["description"], meta["selection"], meta["seeds"],
+                                  kind=meta.get("kind", "measured")))
+            stored += 1
+        except LeaderboardError as exc:
+            if "already submitted" not in str(exc):
+                raise click.ClickException(f"{meta_path}: {exc}") from None
+            skipped += 1
+        except SubmissionError as exc:
+            raise click.ClickException(f"{meta_path.parent / 'predictions.csv'}: {exc.problems[0].message}") from None
+    board.render()
+    click.echo(f"{stored} new records, {skipped} already on the board; {board_dir / 'LEADERBOARD.md'}")
 
 
 @main.command()

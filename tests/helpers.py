@@ -92,3 +92,28 @@ def truth(splits: Path) -> dict[str, str]:
 
     with open(splits / "truth.csv", newline="") as fh:
         return {r["sample_id"]: r["emotion"] for r in csv.DictReader(fh)}
+
+
+def make_feature_workspace(root: Path, counts: pd.DataFrame, seed: int = 3, frames: int = 30) -> dict:
+    """A rendered release with its benchmark folder and key-frame features, as the pipeline makes them."""
+    from cmedbench.bench.splits import build_splits
+    from cmedbench.features.stages import flow_stage, graphs_stage, landmarks_stage, lbptop_stage, load_index
+    from cmedbench.release.profiles import load_profile
+    from cmedbench.release.validate import validate_release
+    from cmedbench.synth.release import SynthConfig, synth_release
+
+    rel = synth_release(root / "release", SynthConfig(seed=seed, max_emotion_frames=frames, max_no_me_frames=frames),
+                        counts=counts, progress=False)
+    result = validate_release(rel, load_profile("none"))
+    index = root / "index.csv"
+    result.table.reset_index().to_csv(index, index=False)
+    for rel_path, data in build_splits(result.table, result.fingerprint, str(rel)).items():
+        (root / "splits" / rel_path).parent.mkdir(parents=True, exist_ok=True)
+        (root / "splits" / rel_path).write_bytes(data)
+    clips = load_index(index, rel)
+    feats = root / "features"
+    landmarks_stage(clips, feats / "landmarks.npz", workers=2, progress=False)
+    lbptop_stage(clips, feats / "landmarks.npz", feats / "lbptop.npz", size=112, workers=2, progress=False)
+    flow_stage(clips, feats / "landmarks.npz", feats / "flow.npz", sizes=(28,), workers=2, progress=False)
+    graphs_stage(feats / "landmarks.npz", feats / "graphs.pt")
+    return {"release": rel, "splits": root / "splits", "features": feats}

@@ -27,21 +27,42 @@ def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
     work.mkdir()
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, work / name)
+    shutil.copytree(ROOT / "cmedbench", work / "cmedbench", ignore=shutil.ignore_patterns("__pycache__"))
     params = yaml.safe_load((work / "params.yaml").read_text())
     params["synth"].update(subjects=3, scale=0.02, max_emotion_frames=16, max_no_me_frames=16)
+    params["vgg"]["epochs"] = 1
+    params["dgcnn"]["epochs"] = 2
+    params["ststnet"]["epochs"] = 2
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     subprocess.run(["git", "init", "-q"], cwd=work, check=True)
     dvc("init", "-q", cwd=work)
 
     dvc("repro", cwd=work)
-    for out in ("data/index/samples.csv", "data/splits/manifest.json", "data/features/landmarks.npz",
+    for out in ("leaderboard/LEADERBOARD.md", "results/dgcnn/emotion-3/metrics.json",
+                "results/lbptop-svm/me-spotting/predictions.csv", "results/majority/emotion-6/confusion.csv",
+                "data/index/samples.csv", "data/splits/manifest.json", "data/features/landmarks.npz",
                 "data/features/lbptop.npz", "data/features/apex.npz", "data/features/flow.npz",
                 "data/features/graphs.pt", "reports/deflection.png", "reports/validation.json"):
         assert (work / out).exists(), out
     assert "up to date" in dvc("status", cwd=work)
     second = dvc("repro", cwd=work)
     assert "Running stage" not in second
+    assert len(list((work / "leaderboard" / "records").glob("*.json"))) == 18
 
+    # an experiment with one parameter changed re-runs that baseline only, and is comparable
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"], cwd=work,
+                   check=True)
+    exp = dvc("exp", "run", "-S", "dgcnn.k=10", cwd=work)
+    ran = {line.split("'")[1].split("@")[0] for line in exp.splitlines() if line.startswith("Running stage")}
+    assert ran <= {"dgcnn", "leaderboard"} and "dgcnn" in ran, exp
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", COLUMNS="200")
+    table = subprocess.run([str(BIN / "cmedbench"), "experiments", "--baseline", "dgcnn", "--task", "emotion-3"],
+                           cwd=work, capture_output=True, text=True, env=env)
+    assert table.returncode == 0, table.stderr
+    assert "dgcnn.k=10" in table.stdout and "dgcnn.k=20" in table.stdout, table.stdout
+
+    params = yaml.safe_load((work / "params.yaml").read_text())  # as the experiment left it
     params["lbptop"]["radius"] = 2
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     status = dvc("status", cwd=work)
