@@ -19,7 +19,7 @@ install: $(STAMP)
 # The main job on the embedded default: the DVC pipeline from the synthetic release onward.
 run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" DVC_NO_ANALYTICS=1 $(BIN)/dvc repro
-	@echo "validation report: reports/validation.json"
+	@echo "validation: reports/validation.json; leaderboard: leaderboard/LEADERBOARD.md; metrics: dvc metrics show"
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" DVC_NO_ANALYTICS=1 $(BIN)/python -m pytest -q -p no:cacheprovider
