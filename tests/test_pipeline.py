@@ -30,6 +30,7 @@ def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
     shutil.copytree(ROOT / "cmedbench", work / "cmedbench", ignore=shutil.ignore_patterns("__pycache__"))
     params = yaml.safe_load((work / "params.yaml").read_text())
     params["synth"].update(subjects=3, scale=0.02, max_emotion_frames=16, max_no_me_frames=16)
+    params["raw"]["seconds"] = 24
     params["vgg"]["epochs"] = 1
     params["dgcnn"]["epochs"] = 2
     params["ststnet"]["epochs"] = 2
@@ -38,7 +39,8 @@ def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
     dvc("init", "-q", cwd=work)
 
     dvc("repro", cwd=work)
-    for out in ("leaderboard/LEADERBOARD.md", "results/dgcnn/emotion-3/metrics.json",
+    for out in ("leaderboard/LEADERBOARD.md", "data/curated/release/video_emotion_metadata.csv",
+                "reports/curated_validation.json", "results/dgcnn/emotion-3/metrics.json",
                 "results/lbptop-svm/me-spotting/predictions.csv", "results/majority/emotion-6/confusion.csv",
                 "data/index/samples.csv", "data/splits/manifest.json", "data/features/landmarks.npz",
                 "data/features/lbptop.npz", "data/features/apex.npz", "data/features/flow.npz",

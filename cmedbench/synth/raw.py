@@ -119,6 +119,8 @@ def plan_recording(index: int, cfg: RawConfig, children: list[str], rng: np.rand
     for p in people:
         if p["role"] != "child" or p["slot"] != "full":  # shared tiles are excluded by the paper's rule 3
             continue
+        tw, th = cfg.width // cfg.grid, cfg.height // cfg.grid
+        centre = [int((p["tile"][1] + 0.5) * tw), int((p["tile"][0] + 0.5) * th)]  # where a labeller points
         for seg in p["segments"]:
             if seg["too_short"]:
                 continue
@@ -131,13 +133,13 @@ def plan_recording(index: int, cfg: RawConfig, children: list[str], rng: np.rand
                     aus = combos[int(rng.integers(len(combos)))]
                     prof, on, ap, off = me_profile(24, rng)
                     onset, apex, offset = t + on, t + ap, t + off
-                    events.append({"person": p["person"], "tile": p["tile"], "class": cls, "onset": onset,
+                    events.append({"person": p["person"], "tile": p["tile"], "xy": centre, "class": cls, "onset": onset,
                                    "apex": apex, "offset": offset, "aus": list(aus),
                                    "intensities": [round(float(x), 4) for x in rng.uniform(0.6, 1.0, len(aus))]})
                     t = offset + int(rng.integers(FPS, 3 * FPS))
                 else:
                     length = int(rng.integers(FPS, 3 * FPS))
-                    events.append({"person": p["person"], "tile": p["tile"], "class": NO_ME, "onset": t,
+                    events.append({"person": p["person"], "tile": p["tile"], "xy": centre, "class": NO_ME, "onset": t,
                                    "apex": None, "offset": min(t + length, seg["end"] - 1), "aus": [],
                                    "intensities": []})
                     t += length + int(rng.integers(FPS, 3 * FPS))
@@ -159,8 +161,8 @@ def label_events(events: list[dict], cfg: RawConfig, rng: np.random.Generator) -
         a = truth if rng.random() >= cfg.labeller_a_error else other(truth)
         b = truth if rng.random() >= cfg.labeller_b_error else other(truth)
         jitter = rng.integers(-1, 2, size=2)
-        s1.append({"event_id": e["event_id"], "recording": e["recording"], "tile_row": e["tile"][0],
-                   "tile_col": e["tile"][1], "onset": int(e["onset"] + jitter[0]),
+        s1.append({"event_id": e["event_id"], "recording": e["recording"], "subject": e["person"],
+                   "x": e["xy"][0], "y": e["xy"][1], "onset": int(e["onset"] + jitter[0]),
                    "apex": None if a == NO_ME else int(e["apex"] if e["apex"] is not None else
                                                         (e["onset"] + e["offset"]) // 2),
                    "offset": int(e["offset"] + jitter[1]), "class": a})
@@ -208,8 +210,8 @@ def render_recording(path: Path, plan: dict, cfg: RawConfig, seed: int) -> None:
                                   1 + smooth_noise(n, prng, 0.01)])
         talk = np.zeros(n)
         if p["role"] == "facilitator":
-            talk = np.clip(0.5 + 0.5 * np.sin(2 * np.pi * 4 / FPS * np.arange(n)), 0, 1) * (
-                smooth_noise(n, prng, 1.0, 50) > 0)
+            # the adult leading the session talks, with a wider jaw movement than the subtle AUs
+            talk = 2.0 * np.clip(0.5 + 0.5 * np.sin(2 * np.pi * 4 / FPS * np.arange(n)), 0, 1)
         present = np.zeros(n, bool)
         for a, b in p["present"]:
             present[a:b] = True
@@ -256,8 +258,8 @@ def render_recording(path: Path, plan: dict, cfg: RawConfig, seed: int) -> None:
                 else:
                     if p["slot"] == "left":
                         canvas[y0:y0 + th, x0:x0 + tw] = bg
-                    side = int(th * 0.75)
-                    xs = x0 + (tw // 2 - side) // 2 + (tw // 2 if p["slot"] == "right" else 0)
+                    side = int(th * 0.75)  # siblings sit shoulder to shoulder
+                    xs = x0 + tw // 2 - side // 2 + int((0.42 if p["slot"] == "right" else -0.42) * side)
                     _place(canvas, face, xs, y0 + (th - side) // 2, side, side)
             cv2.rectangle(canvas, (0, 0), (cfg.width - 1, cfg.height - 1), (30, 30, 30), 2)
             writer.write(jpeg(canvas, 70))
@@ -294,7 +296,7 @@ def synth_raw(out: Path, cfg: RawConfig, children: int = 4, force: bool = False)
         s1, s2, s3, decisions = label_events(all_events, cfg, rng)
         (tmp / "labels").mkdir()
         for name, rows, cols in (
-            ("stage1.csv", s1, ["event_id", "recording", "tile_row", "tile_col", "onset", "apex", "offset", "class"]),
+            ("stage1.csv", s1, ["event_id", "recording", "subject", "x", "y", "onset", "apex", "offset", "class"]),
             ("stage2.csv", s2, ["event_id", "class"]), ("stage3.csv", s3, ["event_id", "class"]),
         ):
             lines = [",".join(cols)] + [",".join("" if r[c] is None else str(r[c]) for c in cols) for r in rows]

@@ -73,7 +73,7 @@ def test_disagreement_rates_are_realistic():
     from cmedbench.synth.raw import label_events
 
     cfg = RawConfig()
-    events = [{"event_id": f"e{i}", "recording": "r", "tile": [0, 1], "class": c, "onset": 10, "apex": None
+    events = [{"event_id": f"e{i}", "recording": "r", "tile": [0, 1], "xy": [10, 10], "person": "sub_01", "class": c, "onset": 10, "apex": None
                if c == "no-me" else 12, "offset": 20} for i, c in enumerate(["happiness", "no-me", "anger"] * 400)]
     s1, s2, s3, decisions = label_events(events, cfg, np.random.default_rng(0))
     disagree = np.mean([d["stage1"] != d["stage2"] for d in decisions])

@@ -1,0 +1,39 @@
+"""Speed of the Algorithm 1 splitter next to the plain decode rate of the same recording.
+
+Run: .venv/bin/python benchmarks/bench_split.py [RECORDING]  (default: data/raw/recordings/rec_01.mp4)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+
+def main(recording: str = "data/raw/recordings/rec_01.mp4") -> None:
+    import cv2
+
+    from cmedbench.curation.split import SplitConfig, split_recording
+
+    if not Path(recording).exists():
+        sys.exit(f"{recording} not found; run `make run` (or `cmedbench synth raw`) first")
+    t0 = time.perf_counter()
+    cap = cv2.VideoCapture(recording)
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    decode = n / (time.perf_counter() - t0)
+    print(f"{recording}: {n} frames; plain decode {decode:.0f} frames/s")
+    for name, cfg in (("as written (no refine, no dlib)", SplitConfig(refine=False, confirm_with_dlib=False)),
+                      ("default (refine + dlib confirm + flags)", SplitConfig())):
+        with tempfile.TemporaryDirectory() as d:
+            t0 = time.perf_counter()
+            segs = split_recording(recording, d, cfg)
+            fps = n / (time.perf_counter() - t0)
+        print(f"splitter, {name}: {fps:.0f} frames/s ({decode / fps:.1f}x slower than decoding), {len(segs)} segments")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,114 @@
+"""The paper's three-stage labelling (Section III-D), applied to the labellers' files.
+
+Stage 1: labeller A marks onset, apex (emotion classes only) and offset and picks a class (No-ME too).
+Stage 2: labeller B classifies each cut clip blind; agreement with stage 1 accepts the clip.
+Stage 3: B re-classifies each disagreement, not told which label was whose; the clip is accepted when
+the re-verified label matches stage 1. Everything else is rejected, with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..release.labels import LABELS, normalise_emotion, normalise_subject
+from .agreement import cohen_kappa, fleiss_kappa, rating_counts
+
+STAGE1 = ["event_id", "recording", "subject", "x", "y", "onset", "apex", "offset", "class"]
+STAGE23 = ["event_id", "class"]
+
+
+class LabelsError(ValueError):
+    pass
+
+
+def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise LabelsError(f"{path}: file not found")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise LabelsError(f"{path}: not a readable CSV ({exc})") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise LabelsError(f"{path}: missing column(s) {', '.join(missing)}")
+    df.index = df.index + 2  # file line numbers (header is line 1)
+    problems = []
+    canon = df["class"].map(normalise_emotion)
+    for line in df.index[canon.isna()]:
+        problems.append(f"{path.name} line {line}: unknown class {df.at[line, 'class']!r}")
+    dup = df["event_id"].duplicated()
+    for line in df.index[dup]:
+        problems.append(f"{path.name} line {line}: event {df.at[line, 'event_id']} appears twice")
+    if problems:
+        raise LabelsError("; ".join(problems))
+    df["class"] = canon
+    return df
+
+
+@dataclass
+class Reconciled:
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    agreement: dict
+
+
+def reconcile(labels_dir: str | Path) -> Reconciled:
+    d = Path(labels_dir)
+    s1 = _read(d / "stage1.csv", STAGE1)
+    s2 = _read(d / "stage2.csv", STAGE23).set_index("event_id")["class"]
+    s3 = _read(d / "stage3.csv", STAGE23).set_index("event_id")["class"] if (d / "stage3.csv").exists() \
+        else pd.Series(dtype=str)
+    missing = sorted(set(s1["event_id"]) - set(s2.index))
+    if missing:
+        raise LabelsError(f"stage2.csv has no label for {len(missing)} stage-1 event(s): {', '.join(missing[:10])}")
+    acc, rej = [], []
+    for row in s1.to_dict("records"):
+        eid = row["event_id"]
+        a, b, c = row["class"], s2[eid], s3.get(eid)
+        rec = {k: row[k] for k in STAGE1 if k != "class"}
+        if a == b:
+            acc.append({**rec, "label": a, "how": "stage 2 agrees"})
+        elif c is None:
+            rej.append({"event_id": eid, "stage1": a, "stage2": b, "stage3": "",
+                        "reason": "disagreement with no stage-3 re-verification"})
+        elif c == a:
+            acc.append({**rec, "label": a, "how": "stage 3 matches stage 1"})
+        else:
+            rej.append({"event_id": eid, "stage1": a, "stage2": b, "stage3": c,
+                        "reason": "stage 3 does not match stage 1"})
+    a_labels, b_labels = s1["class"].tolist(), [s2[e] for e in s1["event_id"]]
+    labels = [label for label in LABELS if label in set(a_labels) | set(b_labels) | set(s3.tolist())]
+    cm = pd.crosstab(pd.Series(a_labels, name="stage1"), pd.Series(b_labels, name="stage2")).reindex(
+        index=labels, columns=labels, fill_value=0)
+    disagree = [e for e, a, b in zip(s1["event_id"], a_labels, b_labels) if a != b and e in s3.index]
+    three = [[a, b, s3[e]] for e, a, b in zip(s1["event_id"], a_labels, b_labels) if e in disagree]
+    agreement = {
+        "n_events": len(s1), "n_accepted": len(acc), "n_rejected": len(rej),
+        "accepted_at_stage_2": sum(r["how"] == "stage 2 agrees" for r in acc),
+        "accepted_at_stage_3": sum(r["how"] == "stage 3 matches stage 1" for r in acc),
+        "cohen_kappa_stage1_stage2": cohen_kappa(a_labels, b_labels),
+        "fleiss_kappa_stage1_stage2": fleiss_kappa(rating_counts([[a, b] for a, b in zip(a_labels, b_labels)], labels)),
+        "fleiss_kappa_disagreements_3_ratings": (fleiss_kappa(rating_counts(three, labels)) if three else None),
+        "labeller_confusion": {"labels": labels, "rows_stage1_columns_stage2": cm.to_numpy().tolist()},
+    }
+    return Reconciled(pd.DataFrame(acc), pd.DataFrame(rej), agreement)
+
+
+def write_reconciled(r: Reconciled, out: str | Path) -> None:
+    import json
+
+    from ..atomic import write_text
+
+    out = Path(out)
+    for name, df in (("accepted.csv", r.accepted), ("rejected.csv", r.rejected)):
+        buf = io.StringIO()
+        df.to_csv(buf, index=False, lineterminator="\n")
+        write_text(out / name, buf.getvalue())
+    write_text(out / "agreement.json", json.dumps(r.agreement, indent=2) + "\n")
+
+
+assert normalise_subject("sub_01") == "sub_01"

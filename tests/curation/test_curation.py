@@ -1,0 +1,131 @@
+"""Curation on synthetic recordings with known truth, and on real videos when ../shared/realfaces exists."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cmedbench.curation.compile import compile_release
+from cmedbench.curation.labels import LabelsError, reconcile, write_reconciled
+from cmedbench.curation.split import SplitConfig, split_recording
+from cmedbench.release.profiles import load_profile
+from cmedbench.release.validate import validate_release
+from cmedbench.synth.raw import RawConfig, synth_raw
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "realfaces" / "videos"
+
+
+@pytest.fixture(scope="module")
+def curated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cur")
+    raw = synth_raw(root / "raw", RawConfig(seconds=40, seed=1), children=3)
+    segs = split_recording(raw / "recordings" / "rec_01.mp4", root / "segments")
+    pd.DataFrame(segs).to_csv(root / "segments" / "segments.csv", index=False)
+    return {"root": root, "raw": raw, "segments": segs, "manifest": json.loads((raw / "manifest.json").read_text())}
+
+
+def iou(a, b):
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+def test_every_appearance_is_one_segment(curated):
+    rec = curated["manifest"]["recordings"][0]
+    segs = curated["segments"]
+    truth = [(p, s) for p in rec["people"] for s in p["segments"] if not s["too_short"]]
+    assert len(segs) == len(truth)  # no phantom users, nothing missed
+    cfg = RawConfig(seconds=40, seed=1)
+    tw, th = cfg.width // cfg.grid, cfg.height // cfg.grid
+    for person, span in truth:
+        if person["slot"] != "full":
+            continue
+        cx, cy = (person["tile"][1] + 0.5) * tw, (person["tile"][0] + 0.5) * th
+        mine = [s for s in segs if s["x"] <= cx < s["x"] + s["side"] and s["y"] <= cy < s["y"] + s["side"]]
+        best = max(iou((s["start"], s["end"]), (span["start"], span["end"])) for s in mine)
+        assert best >= 0.9, (person["person"], span, mine)
+
+
+def test_no_segment_overlaps_a_share_span(curated):
+    shares = curated["manifest"]["recordings"][0]["shares"]
+    for s in curated["segments"]:
+        assert not any(a < s["end"] and s["start"] < b for a, b in shares)
+
+
+def test_facilitator_and_shared_tiles_are_flagged(curated):
+    rec = curated["manifest"]["recordings"][0]
+    cfg = RawConfig(seconds=40, seed=1)
+    tw, th = cfg.width // cfg.grid, cfg.height // cfg.grid
+
+    def segments_in_tile(tile):
+        x0, y0 = tile[1] * tw, tile[0] * th
+        return [s for s in curated["segments"] if x0 <= s["x"] + s["side"] / 2 < x0 + tw
+                and y0 <= s["y"] + s["side"] / 2 < y0 + th]
+
+    for p in rec["people"]:
+        segs = segments_in_tile(p["tile"])
+        if p["role"] == "facilitator":
+            assert segs and any("likely_facilitator" in s["flags"] for s in segs)
+        elif p["slot"] != "full":
+            assert segs and all("multiple_faces" in s["flags"] for s in segs)
+        else:
+            assert segs and all(s["flags"] == "" for s in segs)
+
+
+def test_labels_are_recovered_exactly_where_the_rules_say(curated, tmp_path):
+    r = reconcile(curated["raw"] / "labels")
+    decisions = curated["manifest"]["decisions"]
+    expected = {d["event_id"]: d["label"] for d in decisions if d["accepted"]}
+    assert dict(zip(r.accepted["event_id"], r.accepted["label"])) == expected
+    assert set(r.rejected["event_id"]) == {d["event_id"] for d in decisions if not d["accepted"]}
+    assert -1 <= r.agreement["cohen_kappa_stage1_stage2"] <= 1
+
+
+def test_bad_label_files(tmp_path, curated):
+    bad = tmp_path / "labels"
+    shutil.copytree(curated["raw"] / "labels", bad)
+    text = (bad / "stage2.csv").read_text().splitlines()
+    text[2] = text[2].split(",")[0] + ",joy"
+    (bad / "stage2.csv").write_text("\n".join(text) + "\n")
+    with pytest.raises(LabelsError, match="stage2.csv line 3: unknown class 'joy'"):
+        reconcile(bad)
+    (bad / "stage1.csv").write_text("event_id,class\n")
+    with pytest.raises(LabelsError, match="missing column"):
+        reconcile(bad)
+
+
+def test_compiled_release_passes_validate(curated, tmp_path):
+    r = reconcile(curated["raw"] / "labels")
+    write_reconciled(r, tmp_path / "labels")
+    summary = compile_release(curated["root"] / "segments", tmp_path / "labels", tmp_path / "release")
+    assert summary["clips"] > 0
+    result = validate_release(tmp_path / "release", load_profile("none"))
+    assert result.report.valid, result.report.errors[:5]
+    report = pd.read_csv(tmp_path / "release" / "compile_report.csv", keep_default_na=False)
+    accepted_in_clean = report[report["excluded"] == ""]
+    assert len(accepted_in_clean) == summary["clips"]
+    t = result.table
+    me = t[t["emotion"] != "no-me"]
+    assert (me["apex_frame"] < me["n_frames"]).all()
+
+
+def test_split_cli_refuses_a_non_video(tmp_path):
+    (tmp_path / "x.mp4").write_bytes(b"nope")
+    r = subprocess.run([sys.executable, "-m", "cmedbench.cli", "split", str(tmp_path / "x.mp4"), "--out",
+                        str(tmp_path / "out")], capture_output=True, text=True)
+    assert r.returncode == 1 and "cannot be opened" in r.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realfaces is not present")
+@pytest.mark.parametrize("video,expected", [
+    ("pyfeat_WolfgangLanger_Pexels.mp4", [(0, 472)]), ("pyfeat_single_face.mp4", [(0, 72)]),
+    ("pyfeat_no_face.mp4", []), ("pyfeat_face_noface.mov", [(0, 80)]), ("pyfeat_noface_face.mov", [(97, 169)]),
+])
+def test_real_videos(tmp_path, video, expected):
+    segs = split_recording(REAL / video, tmp_path, SplitConfig(min_seconds=1.0))  # the clips are 2-19 s long
+    assert len(segs) == len(expected)
+    for s, (start, end) in zip(segs, expected):
+        assert abs(s["start"] - start) <= 60 and abs(s["end"] - end) <= 60  # the 60-frame sampling
