@@ -220,9 +220,12 @@ ALIGN_OPTION = click.option("--align", type=click.BOOL, default=False, show_defa
                                  "shape for the whole clip (default: a square box around the onset landmarks).")
 
 
-def _run_stage(fn, **kwargs):
-    from .features.stages import StageError
+def _run_stage(fn, index_csv: Path | None = None, release: Path | None = None, **kwargs):
+    """Run a feature stage; with an index and a release, over the clips they list."""
+    from .features.stages import StageError, load_index
 
+    if index_csv is not None:
+        kwargs["clips"] = load_index(index_csv, release)
     try:
         summary = fn(**kwargs)
     except StageError as exc:
@@ -238,9 +241,9 @@ def _run_stage(fn, **kwargs):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the No-ME random frame.")
 def features_landmarks(index_csv, release, out, workers, max_failure_rate, frames, upsample, seed):
     """dlib HOG face detection + 68-point landmarks, with a status per frame."""
-    from .features.stages import landmarks_stage, load_index
+    from .features.stages import landmarks_stage
 
-    _run_stage(landmarks_stage, clips=load_index(index_csv, release), out=out, frames=frames, upsample=upsample,
+    _run_stage(landmarks_stage, index_csv, release, out=out, frames=frames, upsample=upsample,
                seed=seed, workers=workers, max_failure_rate=max_failure_rate)
 
 
@@ -256,9 +259,9 @@ def features_landmarks(index_csv, release, out, workers, max_failure_rate, frame
 def features_lbptop(index_csv, release, out, workers, max_failure_rate, landmarks, align, frames, size, radius, points,
                     grid):
     """LBP-TOP histograms (uniform patterns, XY/XT/YT planes, block grid) of the face crops."""
-    from .features.stages import lbptop_stage, load_index
+    from .features.stages import lbptop_stage
 
-    _run_stage(lbptop_stage, clips=load_index(index_csv, release), landmarks=landmarks, out=out, frames=frames,
+    _run_stage(lbptop_stage, index_csv, release, landmarks=landmarks, out=out, frames=frames,
                size=size, radius=radius, points=points, grid=grid, align=align, workers=workers,
                max_failure_rate=max_failure_rate)
 
@@ -270,9 +273,9 @@ def features_lbptop(index_csv, release, out, workers, max_failure_rate, landmark
 @click.option("--size", type=int, default=224, show_default=True)
 def features_apex(index_csv, release, out, workers, max_failure_rate, landmarks, align, size):
     """The face crop of the apex frame (No-ME: a seeded random frame), RGB."""
-    from .features.stages import apex_stage, load_index
+    from .features.stages import apex_stage
 
-    _run_stage(apex_stage, clips=load_index(index_csv, release), landmarks=landmarks, out=out, size=size,
+    _run_stage(apex_stage, index_csv, release, landmarks=landmarks, out=out, size=size,
                align=align, workers=workers, max_failure_rate=max_failure_rate)
 
 
@@ -285,9 +288,9 @@ def features_apex(index_csv, release, out, workers, max_failure_rate, landmarks,
 @click.option("--sizes", default="28,60,112", show_default=True, help="Output sizes, comma-separated.")
 def features_flow(index_csv, release, out, workers, max_failure_rate, landmarks, align, method, compute_size, sizes):
     """Optical flow (u, v) and optical strain from onset to apex face crops."""
-    from .features.stages import flow_stage, load_index
+    from .features.stages import flow_stage
 
-    _run_stage(flow_stage, clips=load_index(index_csv, release), landmarks=landmarks, out=out, method=method,
+    _run_stage(flow_stage, index_csv, release, landmarks=landmarks, out=out, method=method,
                compute_size=compute_size, sizes=tuple(int(x) for x in sizes.split(",")), align=align,
                workers=workers, max_failure_rate=max_failure_rate)
 

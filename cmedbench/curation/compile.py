@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..atomic import OutputExists, commit_dir, prepare_dir, write_text
@@ -124,5 +123,3 @@ def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str |
     return {"clips": len(rows), "excluded": int((placed["excluded"] != "").sum()),
             "classes": {k: int(v) for k, v in pd.Series([r["emotion"] for r in rows]).value_counts().items()}}
 
-
-assert np is not None

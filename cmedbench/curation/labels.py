@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..release.labels import LABELS, normalise_emotion, normalise_subject
+from ..release.labels import LABELS, normalise_emotion
 from .agreement import cohen_kappa, fleiss_kappa, rating_counts
 
 STAGE1 = ["event_id", "recording", "subject", "x", "y", "onset", "apex", "offset", "class"]
@@ -110,5 +110,3 @@ def write_reconciled(r: Reconciled, out: str | Path) -> None:
         write_text(out / name, buf.getvalue())
     write_text(out / "agreement.json", json.dumps(r.agreement, indent=2) + "\n")
 
-
-assert normalise_subject("sub_01") == "sub_01"

@@ -9,8 +9,6 @@ face found on one frame seeds the next frame's box (tracking), and detection run
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 OK, NO_FACE, MULTIPLE_FACES, LOW_CONFIDENCE = 0, 1, 2, 3
@@ -24,17 +22,10 @@ FACE_WIDTH = (0, 16)  # jaw ends: the width of the face
 ROI = tuple(range(17, 27)) + tuple(range(36, 48)) + tuple(range(48, 68))
 
 
-def model_path() -> str:
-    from ..synth.face import landmark_model_path
-
-    return str(landmark_model_path())
-
-
-@lru_cache(maxsize=1)
 def _models():
-    import dlib
+    from ..dlib_models import dlib_models
 
-    return dlib.get_frontal_face_detector(), dlib.shape_predictor(model_path())
+    return dlib_models()
 
 
 def _fit(gray: np.ndarray, rect) -> np.ndarray:

@@ -7,12 +7,13 @@ while decoding) behind a rich progress bar.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..atomic import sha256_file
 
 # FFmpeg inside OpenCV prints to stderr for every broken file; the probe reports problems itself.
 os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
@@ -33,16 +34,6 @@ class VideoProbe:
     size_bytes: int | None = None
 
 
-def _hash(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-            size += len(block)
-    return h.hexdigest(), size
-
-
 def probe_video(path: str | Path, deep: bool = False, rel: str | None = None) -> VideoProbe:
     """Probe one file; never raises for a bad file, the reason lands in ``error``."""
     import cv2
@@ -52,7 +43,7 @@ def probe_video(path: str | Path, deep: bool = False, rel: str | None = None) ->
     if path.is_dir():
         return VideoProbe(rel, False, "is a directory, expected a video file")
     try:
-        digest, size = _hash(path)
+        digest, size = sha256_file(path), path.stat().st_size
     except FileNotFoundError:
         return VideoProbe(rel, False, "file not found")
     except OSError as exc:

@@ -8,7 +8,6 @@ rare but present; every chosen subject keeps at least one clip.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

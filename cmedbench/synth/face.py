@@ -9,35 +9,16 @@ precomputed per subject so rendering a frame is one weighted sum and one ``cv2.r
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
+from ..dlib_models import dlib_models
 from .expressions import AUS, au_displacement, blink_displacement, talk_displacement
 
 SIZE = 300  # CMED clips are 300x300 (paper, Section III-B)
 _GRID = 61  # control grid for dense fields: every 5 px, then resized to SIZE
-
-
-def landmark_model_path(name: str = "shape_predictor_68_face_landmarks.dat") -> Path:
-    """The dlib model inside the ``face-recognition-models`` package (found without importing it)."""
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the face-recognition-models package is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
-    if not path.is_file():
-        raise RuntimeError(f"{path} is missing from face-recognition-models")
-    return path
-
-
-@lru_cache(maxsize=1)
-def dlib_models():
-    import dlib
-
-    return dlib.get_frontal_face_detector(), dlib.shape_predictor(str(landmark_model_path()))
 
 
 @lru_cache(maxsize=1)

@@ -191,5 +191,3 @@ def _identity_table(seeds: dict[str, int]) -> pd.DataFrame:
                         for k, v in d.items()}})
     return pd.DataFrame(rows)
 
-
-assert set(LABELS) >= {NO_ME}

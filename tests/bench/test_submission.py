@@ -2,7 +2,6 @@
 
 import random
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,7 +108,7 @@ def test_every_row_problem_in_one_pass(ev, rows):
     assert "label of task 'emotion-6'" in by_line[5]
     assert "contradicts the fold map" in by_line[6]
     assert "unknown sample_id 'ffffffffffff'" in by_line[7]
-    assert f"first on line 12" in by_line[len(bad) + 1]
+    assert "first on line 12" in by_line[len(bad) + 1]
     assert any(p.line is None and "1 sample(s)" in p.message and rows[5][0] in p.message for p in problems)
     assert len(problems) == 9
 

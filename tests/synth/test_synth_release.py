@@ -1,6 +1,5 @@
 """The embedded default: counts, rendering, truth, determinism, bad requests, and real signal."""
 
-import shutil
 import subprocess
 import sys
 
@@ -80,7 +79,7 @@ def test_same_seed_same_bytes(small, tmp_path):
 
 
 def test_dlib_finds_one_face_and_fits_landmarks(small):
-    from cmedbench.synth.face import dlib_models
+    from cmedbench.dlib_models import dlib_models
 
     detector, predictor = dlib_models()
     import cv2
@@ -140,7 +139,7 @@ def test_landmark_motion_carries_class_signal(tmp_path):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from cmedbench.synth.face import dlib_models
+    from cmedbench.dlib_models import dlib_models
 
     subs = [f"sub_{i:02d}" for i in range(1, 9)]
     counts = pd.DataFrame({"happiness": 6, "surprise": 6, "anger": 2, "disgust": 2, "sadness": 1, "fear": 1,
