@@ -258,9 +258,9 @@ def write_results(out_dir: Path, baseline: str, run: dict, cfg: RunConfig) -> di
         description = ("the training folds' majority class" if baseline == "majority"
                        else "seeded draws from the training folds' class distribution")
     else:
-        from .presets import BASELINES as _B, PRESETS
+        from .presets import PRESETS
 
-        preset_values = PRESETS[_B[baseline]["section"]][run["preset"]]
+        preset_values = PRESETS[BASELINES[baseline]["section"]][run["preset"]]
         changed = {k: v for k, v in run["params"].items() if preset_values.get(k) != v and k != "pretrained_weights"}
         weights = ""
         if baseline == "vgg16":

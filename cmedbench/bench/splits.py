@@ -96,14 +96,6 @@ class Benchmark:
         return {s: i for i, s in enumerate(self.sample_ids.tolist())}
 
 
-def _read_csv(path: Path, expected_header: list[str]) -> list[list[str]]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    if not rows or rows[0] != expected_header:
-        raise SplitsError(f"{path}: expected header {expected_header}")
-    return rows[1:]
-
-
 def load_benchmark(root: str | Path, task_name: str, protocol: str) -> Benchmark:
     """Read and integrity-check one task/protocol of a benchmark folder."""
     root = Path(root)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import write_bytes, write_text
+from ..console import track
 from .video import VideoError, key_frames, read_frames
 
 
@@ -58,22 +59,9 @@ def run_parallel(fn: Callable, clips: list[Clip], workers: int, desc: str, progr
     jobs = (delayed(_run_chunk)(fn, c) for c in chunks)
     results: dict[str, tuple] = {}
     gen = Parallel(n_jobs=workers, return_as="generator_unordered", backend="loky" if workers > 1 else "sequential")(jobs)
-    if progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        from ..console import err_console
-
-        with Progress(TextColumn(desc), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=err_console(), transient=True) as bar:
-            task = bar.add_task(desc, total=len(clips))
-            for part in gen:
-                for r in part:
-                    results[r[0]] = r
-                bar.advance(task, len(part))
-    else:
-        for part in gen:
-            for r in part:
-                results[r[0]] = r
+    for part in track(gen, len(clips), desc, progress, size=len):
+        for r in part:
+            results[r[0]] = r
     return [results[c.sample_id] for c in clips]
 
 

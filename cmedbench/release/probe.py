@@ -8,12 +8,13 @@ while decoding) behind a rich progress bar.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import sha256_file
+from ..console import track
 
 # FFmpeg inside OpenCV prints to stderr for every broken file; the probe reports problems itself.
 os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
@@ -73,7 +74,7 @@ def probe_video(path: str | Path, deep: bool = False, rel: str | None = None) ->
 
 
 def probe_many(root: Path, rel_paths: Sequence[str], deep: bool = False, workers: int | None = None,
-               progress: bool = True, on_done: Callable[[], None] | None = None) -> dict[str, VideoProbe]:
+               progress: bool = True) -> dict[str, VideoProbe]:
     """Probe release-relative paths in parallel; result keyed by the same relative path."""
     unique = list(dict.fromkeys(rel_paths))
     workers = workers or min(8, (os.cpu_count() or 1) * 2)
@@ -85,20 +86,7 @@ def probe_many(root: Path, rel_paths: Sequence[str], deep: bool = False, workers
         return probe_video(root / rel, deep, rel)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        iterator = pool.map(one, unique)
-        if progress:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            from ..console import err_console
-
-            columns = (TextColumn("probing videos" + (" (deep)" if deep else "")), BarColumn(),
-                       MofNCompleteColumn(), TimeRemainingColumn())
-            with Progress(*columns, console=err_console(), transient=True) as bar:
-                task = bar.add_task("probe", total=len(unique))
-                for probe in iterator:
-                    results[probe.path] = probe
-                    bar.advance(task)
-        else:
-            for probe in iterator:
-                results[probe.path] = probe
+        desc = "probing videos" + (" (deep)" if deep else "")
+        for probe in track(pool.map(one, unique), len(unique), desc, progress):
+            results[probe.path] = probe
     return results

@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from ..atomic import OutputExists, commit_dir, prepare_dir, write_text
+from ..console import track
 from ..release.labels import LABELS, NO_ME
 from ..release.layout import write_release
 from .distribution import DistributionError, expand_counts, profile_for, scaled_counts
@@ -109,19 +110,8 @@ def render_all(plan: pd.DataFrame, seed: int, folder: Path, workers: int, progre
     total = int(plan["n_frames"].sum())
     tasks = (delayed(_render_chunk)(seed, s, jobs, str(folder)) for s, jobs in chunks)
     results = Parallel(n_jobs=workers, return_as="generator_unordered", backend="loky")(tasks)
-    if not progress:
-        for _ in results:
-            pass
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from ..console import err_console
-
-    with Progress(TextColumn("rendering frames"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console(), transient=True) as bar:
-        task = bar.add_task("render", total=total)
-        for n in results:
-            bar.advance(task, n)
+    for _ in track(results, total, "rendering frames", progress, size=lambda n: n):
+        pass
 
 
 def frame_bounds(plan: pd.DataFrame) -> dict:
