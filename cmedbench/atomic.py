@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -71,3 +73,16 @@ def commit_dir(tmp: str | os.PathLike, out: str | os.PathLike) -> Path:
     if trash is not None:
         shutil.rmtree(trash, ignore_errors=True)
     return out
+
+
+@contextlib.contextmanager
+def staged_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
+    """Build a folder in a temp sibling and swap it into place on success; on any error the temp
+    folder is removed and ``out`` is left exactly as it was."""
+    tmp = prepare_dir(out, force)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    commit_dir(tmp, out)

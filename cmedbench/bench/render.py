@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..release.report import Problem
+from ..problems import Problem
 
 
 def print_result(result: dict, title: str) -> None:

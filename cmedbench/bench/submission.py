@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..release.report import Problem
+from ..problems import Problem
 from .splits import Benchmark
 from .tasks import tasks
 

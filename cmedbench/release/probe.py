@@ -16,9 +16,6 @@ from pathlib import Path
 from ..atomic import sha256_file
 from ..console import track
 
-# FFmpeg inside OpenCV prints to stderr for every broken file; the probe reports problems itself.
-os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
-os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
 @dataclass(frozen=True)

@@ -9,27 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+from ..problems import Problem, Severity  # noqa: F401  (re-exported: the report's unit)
+
 Status = Literal["pass", "fail", "warn", "skip"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    check: str
-    severity: Severity
-    message: str
-    file: str | None = None
-    line: int | None = None  # 1-based line of the metadata CSV, header is line 1
-    column: str | None = None
-    value: Any = None
-
-    def location(self) -> str:
-        parts = [self.file or ""]
-        if self.line is not None:
-            parts.append(f"line {self.line}")
-        if self.column:
-            parts.append(f"column {self.column!r}")
-        return ", ".join(p for p in parts if p)
 
 
 @dataclass

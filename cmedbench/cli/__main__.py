@@ -1,0 +1,5 @@
+"""`python -m cmedbench.cli` runs the command line."""
+
+from . import main
+
+main()
