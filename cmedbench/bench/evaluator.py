@@ -72,3 +72,17 @@ def _as_source(predictions: Any) -> str | os.PathLike | bytes:
     if hasattr(predictions, "to_csv"):
         return predictions.to_csv(index=False, lineterminator="\n").encode()
     raise TypeError(f"predictions must be a path, bytes, a DataFrame or a mapping, not {type(predictions).__name__}")
+
+
+def score_file(predictions: Any, task: str, protocol: str = "loso", dataset: str | os.PathLike = DEFAULT_SPLITS,
+               n_boot: int = 1000, out: str | os.PathLike | None = None) -> dict:
+    """Validate and score a prediction file (a dry run: nothing goes on the board); the JSON result is
+    also written to ``out`` when given. Raises SubmissionError, SplitsError or UnknownTask."""
+    result = Evaluator(task, protocol, dataset, n_boot=n_boot).eval(predictions)
+    if out is not None:
+        import json
+
+        from ..atomic import write_text
+
+        write_text(out, json.dumps(result, indent=2) + "\n")
+    return result

@@ -50,7 +50,7 @@ def validate(release: Path, profile: str, report_path: Path | None, deep: bool, 
     """
     from ..atomic import write_text
     from ..release.profiles import ProfileError, load_profile
-    from ..release.render import render_report
+    from ..release.verdict import render_report
     from ..release.schema import schema_yaml
     from ..release.validate import validate_release
 
