@@ -128,7 +128,8 @@ def audit(root: Path, records: list[Stored], splits_dirs) -> Audit:
         except SubmissionError as exc:
             skip(stored, f"stored predictions are rejected by the parser: {exc.problems[0].message}", "error")
             continue
-        diff = first_difference(rec["result"], fresh)
+        same = json.dumps(rec["result"], sort_keys=True) == json.dumps(fresh, sort_keys=True)
+        diff = None if same else first_difference(rec["result"], fresh) or "result differs"
         if diff:
             out.problems.append(Problem(CHECK, "error", f"re-scoring disagrees with the record: {diff}", stored.file))
         elif rec["n_samples"] != fresh["n_samples"]:

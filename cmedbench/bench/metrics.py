@@ -18,6 +18,8 @@ Rows of a confusion matrix are true classes, columns predicted classes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 HARNESS_METRICS = "metrics-v1"
@@ -122,14 +124,23 @@ def bootstrap_ci(subject_cms: np.ndarray, n_boot: int = 1000, seed: int = 0, lev
     """Subject-level bootstrap: resample subjects with replacement, pool, score; percentile interval."""
     subject_cms = np.asarray(subject_cms, dtype=np.float64)
     s, c, _ = subject_cms.shape
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(s, np.full(s, 1.0 / s), size=n_boot).astype(np.float64)  # B x S
+    draws = _bootstrap_draws(s, n_boot, seed)  # B x S
     pooled = (draws @ subject_cms.reshape(s, c * c)).reshape(n_boot, c, c)
     uf1, uar = batch_scores(pooled)
     lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
     return {"method": f"subject bootstrap, {n_boot} resamples, seed {seed}",
             "uf1": [float(np.nanpercentile(uf1, lo)), float(np.nanpercentile(uf1, hi))],
             "uar": [float(np.nanpercentile(uar, lo)), float(np.nanpercentile(uar, hi))]}
+
+
+@lru_cache(maxsize=16)
+def _bootstrap_draws(n_subjects: int, n_boot: int, seed: int) -> np.ndarray:
+    """How often each subject is drawn in each resample; the same for every record of one benchmark, so
+    it is drawn once (re-scoring a whole board reuses it)."""
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n_subjects, np.full(n_subjects, 1.0 / n_subjects), size=n_boot).astype(np.float64)
+    draws.flags.writeable = False
+    return draws
 
 
 def paired_permutation(cms_a: np.ndarray, cms_b: np.ndarray, n_perm: int = 10000, seed: int = 0) -> dict:
