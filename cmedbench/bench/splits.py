@@ -124,8 +124,9 @@ def load_benchmark(root: str | Path, task_name: str, protocol: str) -> Benchmark
     """Read and integrity-check one task/protocol of a benchmark folder (every file read with a bound)."""
     root = Path(root)
     task = get_task(task_name)
+    manifest_bytes = _read(root, "manifest.json")
     try:
-        manifest = json.loads(_read(root, "manifest.json").decode("utf-8"))
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
         entry = manifest["tasks"].get(task.name) if manifest.get("format") == FORMAT else None
     except (UnicodeDecodeError, ValueError, AttributeError, KeyError, TypeError):
         raise SplitsError(f"{root}/manifest.json is not a benchmark manifest") from None

@@ -34,6 +34,11 @@ def no_me_rows_have_no_apex(df: pd.DataFrame, *, no_me_label: str) -> pd.Series:
 
 
 ROW_CHECKS = ("emotion_rows_have_an_apex", "no_me_rows_have_no_apex")  # dataframe-wide, one row each
+APEX_MESSAGES = {  # what each apex rule tells the curator (the sample table's checker says the same)
+    "emotion_rows_have_an_apex": "emotion row lacks an apex: apex_frame is blank (every emotion clip needs its "
+                                 "apex frame)",
+    "no_me_rows_have_no_apex": "No-ME row has an apex; leave apex_frame blank on No-ME rows",
+}
 
 
 class MetadataModel(pa.DataFrameModel):
@@ -69,10 +74,10 @@ class SampleTableModel(MetadataModel):
 
 def _describe(check: str, column: str | None, value: str | None) -> str:
     """The problem in the curator's words; ``value`` is the cell as the CSV spells it."""
-    if check == "emotion_rows_have_an_apex":
-        return "emotion row lacks an apex: apex_frame is blank (every emotion clip needs its apex frame)"
     if check == "no_me_rows_have_no_apex":
-        return f"No-ME row has an apex (apex_frame {value!r}); leave apex_frame blank on No-ME rows"
+        return APEX_MESSAGES[check].replace("apex;", f"apex (apex_frame {value!r});")
+    if check in APEX_MESSAGES:
+        return APEX_MESSAGES[check]
     if check.startswith("str_matches") and column == "filename":
         return f"filename {value!r} is not a plain video file name (no folders, .mp4/.avi/.mov/.mkv/.webm)"
     if check == "field_uniqueness" or check.startswith("multiple_fields_uniqueness"):
