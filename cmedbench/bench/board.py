@@ -108,7 +108,7 @@ def records_cell(row: dict) -> str:
 def ledger_line(length: int | None, head: str | None) -> str:
     if not length:
         return "Ledger: empty."
-    return f"Ledger: {length} records, head `{head or 'unknown (damaged)'}`."
+    return f"Ledger: {length} record{'' if length == 1 else 's'}, head `{head or 'unknown (damaged)'}`."
 
 
 def render_markdown(records: list[dict], length: int | None = None, head: str | None = None,

@@ -157,6 +157,10 @@ class LedgerState:
         return not self.problems
 
 
+def records(n: int) -> str:
+    return f"{n} record{'' if n == 1 else 's'}"
+
+
 def _problem(file: str | None, message: str, severity: str = "error") -> Problem:
     return Problem(CHECK, severity, message, file)
 
@@ -267,14 +271,14 @@ def _check_head(root: Path, state: LedgerState) -> None:
         return
     if head is None:
         if state.length:
-            state.problems.append(_problem("HEAD", f"HEAD is missing, {state.length} records are here"))
+            state.problems.append(_problem("HEAD", f"HEAD is missing, {records(state.length)} here"))
         return
     count, digest = head
     if count > state.length:
-        state.problems.append(_problem("HEAD", f"HEAD says {count} records, only {state.length} are here: the "
-                                               f"last {count - state.length} were removed"))
+        state.problems.append(_problem("HEAD", f"HEAD says {records(count)}, only {state.length} here: the last "
+                                               f"{records(count - state.length)} removed"))
     elif count < state.length:
-        state.problems.append(_problem("HEAD", f"HEAD says {count} records, {state.length} are here: records from "
+        state.problems.append(_problem("HEAD", f"HEAD says {records(count)}, {state.length} are here: records from "
                                                f"position {count} on were added without the ledger (or a submit "
                                                "was interrupted)"))
     elif count and state.head is not None and digest != state.head:

@@ -49,12 +49,12 @@ def print_result(result: dict, title: str) -> None:
                   f"{_t(result['dataset_fingerprint'][:19])}…, fold map {result['fold_map_sha256'][:12]}")
 
 
-def print_problems(problems: list[Problem], show: int = 50) -> None:
+def print_problems(problems: list[Problem], show: int = 50, name: str = "prediction file") -> None:
     from rich.table import Table
 
     from ..console import err_console
 
-    t = Table(title=f"prediction file rejected: {len(problems)} problem(s)"
+    t = Table(title=f"{_t(name)} rejected: {len(problems)} problem(s)"
                     + (f", first {show} shown" if len(problems) > show else ""))
     for col in ("line", "column", "problem"):
         t.add_column(col, overflow="fold")
@@ -75,20 +75,29 @@ def print_board(records: list[dict], length: int, head: str | None) -> None:
     for (dataset, task, protocol), rows in board_rows(records).items():
         t = Table(title=f"{_t(task)} · {_t(protocol)} · dataset {_t(dataset[:19])}… · {rows[0]['n_samples']} samples",
                   title_justify="left")
-        for col in ("#", "model", "UF1 pooled", "UAR pooled", "accuracy", "UF1 / UAR per fold", "worst UAR",
-                    "selection", "records"):
-            t.add_column(col, justify="right" if col in ("#", "accuracy", "worst UAR") else "left",
-                         overflow="fold")
+        t.add_column("#", justify="right")
+        t.add_column("model", ratio=1, min_width=16, overflow="fold")
+        for col in ("UF1 pooled", "UAR pooled", "accuracy", "UF1 / UAR\nper fold", "worst\nUAR"):
+            t.add_column(col, justify="right", no_wrap=True)
+        t.add_column("selection", max_width=14)
+        t.add_column("records", no_wrap=True)
         for rank, row in enumerate(rows, 1):
             name = _t(row["model"]) + (" [italic](floor)[/]" if row["kind"] == "floor" else "")
             if row["description"]:
                 name += f"\n[dim]{_t(row['description'][:200])}[/]"
             sel = _t(row["selection"]) + (" [bold red]leak[/]" if row["selection"] == "test-fold" else "")
-            t.add_row(str(rank), name, score_cell(row["uf1"], row["uf1_sd"], row["ci_uf1"]),
-                      score_cell(row["uar"], row["uar_sd"], row["ci_uar"]), fmt(row["accuracy"]),
-                      f"{fmt(row['mof_uf1'])} / {fmt(row['mof_uar'])}", fmt(row["worst"]), sel, _t(records_cell(row)))
+            t.add_row(str(rank), name, _two_lines(score_cell(row["uf1"], row["uf1_sd"], row["ci_uf1"])),
+                      _two_lines(score_cell(row["uar"], row["uar_sd"], row["ci_uar"])), fmt(row["accuracy"]),
+                      f"{fmt(row['mof_uf1'])} / {fmt(row['mof_uar'])}", fmt(row["worst"]), sel,
+                      _t(records_cell(row).replace(": ", ":\n", 1)))
         console.print(t)
     console.print(_t(ledger_line(length, head).replace("`", "")))
+
+
+def _two_lines(cell: str) -> str:
+    """'0.4101 [0.262, 0.800]' as the score over its interval (dim), to keep the board narrow."""
+    score, _, rest = cell.partition(" ")
+    return f"{score}\n[dim]{_t(rest)}[/]" if rest else score
 
 
 def print_ledger_problems(problems: list[Problem], title: str) -> None:

@@ -31,18 +31,22 @@ def _evaluator(task: str, protocol: str, splits_dir: Path, n_boot: int = 1000):
         raise click.UsageError(str(exc.args[0] if exc.args else exc)) from None
 
 
-def _rejected(exc) -> None:
+def _rejected(exc, predictions) -> None:
     from ..bench.tables import print_problems
 
-    print_problems(exc.problems)
+    print_problems(exc.problems, name=str(predictions))
     sys.exit(EXIT_INVALID)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _refused(message: str) -> None:
     from ..console import err_console
     from ..escaping import escape
 
-    err_console().print(f"[bold red]Error:[/] {escape(message, 'terminal')}")
+    err_console().print(f"[bold red]Error:[/] {escape(message, 'terminal')}", soft_wrap=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -108,7 +112,7 @@ def score(predictions: Path, task: str, protocol: str, splits_dir: Path, out: Pa
     except (SplitsError, UnknownTask) as exc:
         raise click.UsageError(str(exc.args[0] if exc.args else exc)) from None
     except SubmissionError as exc:
-        _rejected(exc)
+        _rejected(exc, predictions)
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
@@ -152,7 +156,7 @@ def submit(predictions: Path, task: str, protocol: str, model: str, description:
     try:
         receipt = Leaderboard(board_dir).submit(evaluator, predictions, info)
     except SubmissionError as exc:
-        _rejected(exc)
+        _rejected(exc, predictions)
     except AlreadySubmitted as exc:
         _refused(f"{exc}" + ("; its prediction file, not kept before, is kept now" if exc.restored else ""))
     except LedgerDamaged as exc:
@@ -195,11 +199,11 @@ def leaderboard(task_filter: tuple[str, ...], fmt: str, check: bool, splits_dirs
         report = board.check(splits_dirs, published_head)
         state, problems = report.state, report.problems
         errors = report.errors
-        print_ledger_problems(problems, f"leaderboard --check: {len(errors)} problem(s), "
-                                        f"{len(problems) - len(errors)} warning(s)")
-        click.echo(f"{report.length} records checked, {len(errors)} problems, {len(problems) - len(errors)} "
-                   f"warnings; re-scored {report.rescored} of {len(state.records)}; head {report.head or '-'}; "
-                   f"rebuilt {board_dir / 'LEADERBOARD.md'}", err=True)
+        print_ledger_problems(problems, f"leaderboard --check: {_count(len(errors), 'problem')}, "
+                                        f"{_count(len(problems) - len(errors), 'warning')}")
+        click.echo(f"{_count(report.length, 'record')} checked, {_count(len(errors), 'problem')}, "
+                   f"{_count(len(problems) - len(errors), 'warning')}; re-scored {report.rescored} of "
+                   f"{len(state.records)}; head {report.head or '-'}; rebuilt {board_dir / 'LEADERBOARD.md'}", err=True)
     else:
         state = board.state()
         errors = [p for p in state.problems if p.severity == "error"]
@@ -304,7 +308,7 @@ def floor(task: str, protocol: str, kind: str, seed: int, out: Path, do_submit: 
         try:
             receipt = Leaderboard(board_dir).submit(ev, out, SubmissionInfo(model, desc, seeds=(seed,), kind="floor"))
         except SubmissionError as exc:
-            _rejected(exc)
+            _rejected(exc, out)
         except LeaderboardError as exc:
             click.echo(f"not stored: {exc}", err=True)
             return
