@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .metrics import HARNESS_METRICS, evaluate_folds
+from .metrics import HARNESS_METRICS, evaluate_folds, group_index
 from .splits import Benchmark, load_benchmark
 from .submission import Submission, expected_format, parse_submission
 
@@ -28,6 +28,8 @@ class Evaluator:
         self.bench: Benchmark = load_benchmark(dataset, task, protocol)
         self.n_boot = n_boot
         self.seed = seed
+        self._folds = group_index(self.bench.folds)  # the same for every prediction set scored here
+        self._subjects = group_index(self.bench.subjects)
 
     @property
     def expected_input_format(self) -> str:
@@ -48,7 +50,8 @@ class Evaluator:
 
     def score(self, sub: Submission) -> dict:
         b = self.bench
-        result = evaluate_folds(b.y_true, sub.y_pred, b.folds, b.subjects, b.task.labels, self.n_boot, self.seed)
+        result = evaluate_folds(b.y_true, sub.y_pred, b.folds, b.subjects, b.task.labels, self.n_boot, self.seed,
+                                fold_index=self._folds, subject_index=self._subjects)
         return {"task": b.task.name, "protocol": b.protocol, "dataset_fingerprint": b.dataset_fingerprint,
                 "fold_map_sha256": b.fold_map_sha256, "prediction_sha256": sub.sha256, "metrics": HARNESS_METRICS,
                 **result}

@@ -294,5 +294,5 @@ def _published_head_problems(records: list[Stored], published: str) -> list[Prob
         return [Problem("ledger", "error", f"published head {published[:70]!r} is not a hash (12 to 64 hex digits)")]
     if any(s.hash.startswith(wanted) for s in records):
         return []
-    return [Problem("ledger", "error", f"the published head {wanted[:16]}… is not in this ledger: the records up "
-                                       "to it were rewritten (or it belongs to another board)")]
+    return [Problem("ledger", "error", f"the published head {wanted[:16]}… is not in this ledger: records up to "
+                                       "it were removed or rewritten (or it belongs to another board)")]

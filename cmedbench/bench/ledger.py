@@ -275,8 +275,9 @@ def _check_head(root: Path, state: LedgerState) -> None:
         return
     count, digest = head
     if count > state.length:
+        gone = count - state.length
         state.problems.append(_problem("HEAD", f"HEAD says {records(count)}, only {state.length} here: the last "
-                                               f"{records(count - state.length)} removed"))
+                                               + ("record was removed" if gone == 1 else f"{gone} records were removed")))
     elif count < state.length:
         state.problems.append(_problem("HEAD", f"HEAD says {records(count)}, {state.length} are here: records from "
                                                f"position {count} on were added without the ledger (or a submit "

@@ -80,9 +80,17 @@ def batch_scores(cms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uf1, uar
 
 
+def group_index(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted group names, each row's group number): how ``evaluate_folds`` splits rows by fold or subject."""
+    return np.unique(np.asarray(groups), return_inverse=True)
+
+
 def evaluate_folds(y_true: np.ndarray, y_pred: np.ndarray, folds: np.ndarray, subjects: np.ndarray,
-                   labels: tuple[str, ...], n_boot: int = 1000, seed: int = 0) -> dict:
-    """Everything a leaderboard record holds about one set of predictions (integer-coded inputs)."""
+                   labels: tuple[str, ...], n_boot: int = 1000, seed: int = 0,
+                   fold_index: tuple | None = None, subject_index: tuple | None = None) -> dict:
+    """Everything a leaderboard record holds about one set of predictions (integer-coded inputs).
+    ``fold_index`` / ``subject_index``: ``group_index`` of folds / subjects, when the caller scores many
+    prediction sets on one benchmark and computes them once."""
     n = len(labels)
     y_true = np.asarray(y_true, dtype=np.int64)
     y_pred = np.asarray(y_pred, dtype=np.int64)
@@ -91,13 +99,13 @@ def evaluate_folds(y_true: np.ndarray, y_pred: np.ndarray, folds: np.ndarray, su
     pooled = scores(cm)
     absent = [labels[i] for i in range(n) if pc["support"][i] == 0]
 
-    fold_ids, fold_idx = np.unique(np.asarray(folds), return_inverse=True)
+    fold_ids, fold_idx = fold_index if fold_index is not None else group_index(folds)
     fold_cms = np.zeros((len(fold_ids), n, n), dtype=np.int64)
     np.add.at(fold_cms, (fold_idx, y_true, y_pred), 1)
     per_fold = [{"fold": _plain(f), "n": int(c.sum()), **scores(c)} for f, c in zip(fold_ids, fold_cms)]
     mean_over_folds = {k: float(np.mean([p[k] for p in per_fold])) for k in ("uf1", "uar", "accuracy")}
 
-    subj_ids, subj_idx = np.unique(np.asarray(subjects), return_inverse=True)
+    subj_ids, subj_idx = subject_index if subject_index is not None else group_index(subjects)
     subj_cms = np.zeros((len(subj_ids), n, n), dtype=np.int64)
     np.add.at(subj_cms, (subj_idx, y_true, y_pred), 1)
     _, subj_uar = batch_scores(subj_cms)

@@ -174,16 +174,18 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
     scores = np.full((n, len(labels)), np.nan) if given_scores else None
     first_line: dict[str, int] = {}
     n_rows = 0
+    width, sid_at, pred_at, fold_at = len(header), col["sample_id"], col["prediction"], col.get("fold")
+    fold_of = bench.folds.tolist()
     try:
         for row in reader:
             line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             n_rows += 1
-            if len(row) != len(header):
-                err(f"row has {len(row)} fields, header has {len(header)}", line)
+            if len(row) != width:
+                err(f"row has {len(row)} fields, header has {width}", line)
                 continue
-            sid = row[col["sample_id"]].strip()
+            sid = row[sid_at].strip()
             if not sid:
                 err("blank sample_id", line, "sample_id")
                 continue
@@ -195,17 +197,17 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
             if pos is None:
                 err(f"unknown sample_id {sid!r} (not in {bench.task.name}/{bench.protocol})", line, "sample_id", sid)
                 continue
-            pred = row[col["prediction"]]
-            if not pred.strip() or pred.strip().lower() in ("nan", "na", "null", "none"):
+            pred = row[pred_at]
+            label = code.get(pred)
+            if label is not None:
+                y_pred[pos] = label
+            elif not pred.strip() or pred.strip().lower() in ("nan", "na", "null", "none"):
                 err("blank or NaN prediction", line, "prediction", pred)
-            elif pred not in code:
+            else:
                 err(f"prediction {pred!r} is not a label of {bench.task.name}{_hint(pred, labels, bench.task.name)}",
                     line, "prediction", pred)
-            else:
-                y_pred[pos] = code[pred]
-            if "fold" in col and row[col["fold"]].strip() != bench.folds[pos]:
-                err(f"fold {row[col['fold']]!r} contradicts the fold map ({bench.folds[pos]!r})", line, "fold",
-                    row[col["fold"]])
+            if fold_at is not None and row[fold_at].strip() != fold_of[pos]:
+                err(f"fold {row[fold_at]!r} contradicts the fold map ({fold_of[pos]!r})", line, "fold", row[fold_at])
             if scores is not None:
                 _scores_row(row, col, score_cols, scores, pos, line, err)
     except csv.Error as exc:

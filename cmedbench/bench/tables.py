@@ -54,8 +54,8 @@ def print_problems(problems: list[Problem], show: int = 50, name: str = "predict
 
     from ..console import err_console
 
-    t = Table(title=f"{_t(name)} rejected: {len(problems)} problem(s)"
-                    + (f", first {show} shown" if len(problems) > show else ""))
+    title = f"{name} rejected: {len(problems)} problem(s)" + (f", first {show} shown" if len(problems) > show else "")
+    t = Table(title=_t(title), min_width=len(title) + 4)
     for col in ("line", "column", "problem"):
         t.add_column(col, overflow="fold")
     for p in problems[:show]:
@@ -107,7 +107,7 @@ def print_ledger_problems(problems: list[Problem], title: str) -> None:
 
     if not problems:
         return
-    t = Table(title=_t(title))
+    t = Table(title=_t(title), min_width=len(title) + 4)
     for col in ("severity", "file", "problem"):
         t.add_column(col, overflow="fold")
     for p in problems:

@@ -138,7 +138,7 @@ def test_deleted_records_are_detected(board3):
     middle.unlink()
     assert any("record 1 is missing" in m for m in messages(board3))
     last.unlink()
-    assert any("HEAD says 3 records, only 1 here: the last 2 records removed" in m for m in messages(board3))
+    assert any("HEAD says 3 records, only 1 here: the last 2 records were removed" in m for m in messages(board3))
 
 
 def test_reordered_and_inserted_records_are_detected(board3, ev):
