@@ -158,6 +158,7 @@ def _problems(cases: pd.DataFrame, frame: pd.DataFrame, source: str) -> list[Pro
             continue
         seen.add(key)
         value = case.failure_case if column else None
+        value = value.item() if hasattr(value, "item") else value  # numpy scalars print as plain values
         problems.append(Problem(CHECK, "error", _message(check, column, value), source,
                                 None if row is None else row + 2, column))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or ""))
