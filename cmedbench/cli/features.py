@@ -57,7 +57,20 @@ def _run_stage(fn, samples: Path | None = None, **kwargs) -> None:
         raise sample_table_failure(exc, samples) from None
     except StageError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"wrote {kwargs.get('out') or kwargs.get('table_out')}: {summary}")
+    click.echo(f"wrote {kwargs.get('out') or kwargs.get('table_out')}: {_sentence(summary)}")
+
+
+def _sentence(summary: dict) -> str:
+    """A stage's summary as a person reads it."""
+    from ..features.landmarks import STATUS_NAMES
+
+    text = f"{summary['ok']} of {summary['n']} clips" if "ok" in summary else f"{summary['n']} clips"
+    if "status_counts" in summary:
+        counts = ", ".join(f"{STATUS_NAMES[i]} {c}" for i, c in enumerate(summary["status_counts"]))
+        text += f" (key-frame statuses: {counts})"
+    if "emotions" in summary:
+        text += f"; emotions: {', '.join(summary['emotions']) or 'none'}"
+    return text
 
 
 @features.command("landmarks")
