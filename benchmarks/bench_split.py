@@ -14,7 +14,7 @@ from pathlib import Path
 def main(recording: str = "data/raw/recordings/rec_01.mp4") -> None:
     import cv2
 
-    from cmedbench.curation.split import SplitConfig, split_recording
+    from cmedbench.curation.segment import SegmentConfig, segment_recording
 
     if not Path(recording).exists():
         sys.exit(f"{recording} not found; run `make run` (or `cmedbench synth raw`) first")
@@ -25,11 +25,11 @@ def main(recording: str = "data/raw/recordings/rec_01.mp4") -> None:
         n += 1
     decode = n / (time.perf_counter() - t0)
     print(f"{recording}: {n} frames; plain decode {decode:.0f} frames/s")
-    for name, cfg in (("as written (no refine, no dlib)", SplitConfig(refine=False, confirm_with_dlib=False)),
-                      ("default (refine + dlib confirm + flags)", SplitConfig())):
+    for name, cfg in (("as written (no refine, no dlib)", SegmentConfig(refine=False, confirm_with_dlib=False)),
+                      ("default (refine + dlib confirm + flags)", SegmentConfig())):
         with tempfile.TemporaryDirectory() as d:
             t0 = time.perf_counter()
-            segs = split_recording(recording, d, cfg)
+            segs = segment_recording(recording, d, cfg)
             fps = n / (time.perf_counter() - t0)
         print(f"splitter, {name}: {fps:.0f} frames/s ({decode / fps:.1f}x slower than decoding), {len(segs)} segments")
 
