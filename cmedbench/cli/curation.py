@@ -75,8 +75,8 @@ def labels_reconcile(labels_dir: Path, out: Path) -> None:
 
 
 @main.command("compile")
-@click.option("--segments", "segments_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Output folder of `cmedbench segment`.")
+@click.option("--segments", "segments_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path), help="Output folder of `cmedbench segment`.")
 @click.option("--labels", "labels_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Output folder of `cmedbench labels reconcile`.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),

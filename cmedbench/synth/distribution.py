@@ -25,8 +25,8 @@ def scaled_counts(subjects: int | None = None, scale: float = 1.0) -> pd.DataFra
     n_all = len(table_v)
     subjects = n_all if subjects is None else subjects
     if not 1 <= subjects <= n_all:
-        raise SynthConfigError("subjects", f"the subjects must be between 1 and {n_all} (Table V has {n_all}), "
-                                           f"not {subjects}")
+        raise SynthConfigError("subjects", f"the number of subjects must be between 1 and {n_all} (Table V has "
+                                           f"{n_all}), not {subjects}")
     if not (scale > 0 and np.isfinite(scale)):
         raise SynthConfigError("scale", f"the scale must be a positive number, not {scale}")
     base = table_v.iloc[:subjects]
