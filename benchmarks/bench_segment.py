@@ -1,6 +1,6 @@
-"""Speed of the Algorithm 1 splitter next to the plain decode rate of the same recording.
+"""Speed of the Algorithm 1 segmenter next to the plain decode rate of the same recording.
 
-Run: .venv/bin/python benchmarks/bench_split.py [RECORDING]  (default: data/raw/recordings/rec_01.mp4)
+Run: .venv/bin/python benchmarks/bench_segment.py [RECORDING]  (default: data/raw/recordings/rec_01.mp4)
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def main(recording: str = "data/raw/recordings/rec_01.mp4") -> None:
             t0 = time.perf_counter()
             segs = segment_recording(recording, d, cfg)
             fps = n / (time.perf_counter() - t0)
-        print(f"splitter, {name}: {fps:.0f} frames/s ({decode / fps:.1f}x slower than decoding), {len(segs)} segments")
+        print(f"segmenter, {name}: {fps:.0f} frames/s ({decode / fps:.1f}x slower than decoding), {len(segs)} segments")
 
 
 if __name__ == "__main__":
