@@ -50,6 +50,8 @@ class NoRecordings(SegmentError):
 
 @dataclass
 class User:
+    """One open appearance: its area, its segment writer, the crops not yet written, and flag statistics."""
+
     uid: int
     area: tuple[int, int, int]  # x0, y0, side (recording pixels)
     tmp: Path
@@ -73,6 +75,8 @@ class User:
 
 
 class Segmenter:
+    """Algorithm 1's state over one recording: the open users and the segments already saved."""
+
     def __init__(self, cfg: SegmentConfig, out: Path, name: str, fps: float, size: tuple[int, int]):
         self.cfg, self.out, self.name, self.fps, self.size = cfg, Path(out), name, fps, size
         self.cascade = haar()
