@@ -48,7 +48,8 @@ def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
                 "results/lbptop-svm/me-spotting/predictions.csv", "results/majority/emotion-6/confusion.csv",
                 "data/index/samples.csv", "data/splits/manifest.json", "data/features/landmarks.npz",
                 "data/features/lbptop.npz", "data/features/apex.npz", "data/features/flow.npz",
-                "data/features/graphs.pt", "reports/deflection.png", "reports/validation.json"):
+                "data/features/graphs.pt", "reports/deflection.png", "reports/validation.json",
+                "data/segments/segments.csv"):
         assert (work / out).exists(), out
     assert "up to date" in dvc("status", cwd=work)
     second = dvc("repro", cwd=work)

@@ -72,7 +72,7 @@ def test_status_of_each_kind_of_image(name, status):
 
 def test_tracking_agrees_with_detection_on_a_synthetic_clip():
     from cmedbench.synth.face import draw_identity, make_subject
-    from cmedbench.synth.render import clip_frames, plan_clip
+    from cmedbench.synth.clip import clip_frames, plan_clip
 
     subject = make_subject(draw_identity(np.random.default_rng(4)), 4)
     frames = list(clip_frames(subject, plan_clip("surprise", 30, 9)))
