@@ -43,7 +43,8 @@ def benchmark_folders(splits_dirs) -> tuple[dict[str, Path], list[Problem]]:
             fingerprint = manifest["dataset_fingerprint"]
         except (InputRefused, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
             reason = exc.reason if isinstance(exc, InputRefused) else "not a benchmark manifest"
-            problems.append(Problem(CHECK, "warning", f"benchmark folder not used: manifest.json {reason}", str(folder)))
+            problems.append(Problem(CHECK, "warning", f"benchmark folder not used: manifest.json {reason}",
+                                    str(folder)))
             continue
         if isinstance(fingerprint, str):
             found.setdefault(fingerprint, folder)

@@ -99,7 +99,8 @@ def shape_problems(record) -> list[str]:
         return [f"not a JSON object but {type(record).__name__}"]
     fmt = record.get("record_format")
     if fmt != RECORD_FORMAT:
-        hint = " (a board from before the hash chain; see leaderboard/migrate_v1.py)" if fmt == "cmedbench-record-v1" else ""
+        old = fmt == "cmedbench-record-v1"
+        hint = " (a board from before the hash chain; see leaderboard/migrate_v1.py)" if old else ""
         return [f"record_format is {str(fmt)[:40]!r}, expected {RECORD_FORMAT!r}{hint}"]
     out = [f"field {k!r} is missing" for k in FIELDS if k not in record]
     out += [f"field {k!r} must be {what}" for k, (ok, what) in FIELDS.items() if k in record and not ok(record[k])]
@@ -276,8 +277,9 @@ def _check_head(root: Path, state: LedgerState) -> None:
     count, digest = head
     if count > state.length:
         gone = count - state.length
+        removed = "record was removed" if gone == 1 else f"{gone} records were removed"
         state.problems.append(_problem("HEAD", f"HEAD says {records(count)}, only {state.length} here: the last "
-                                               + ("record was removed" if gone == 1 else f"{gone} records were removed")))
+                                               f"{removed}"))
     elif count < state.length:
         state.problems.append(_problem("HEAD", f"HEAD says {records(count)}, {state.length} are here: records from "
                                                f"position {count} on were added without the ledger (or a submit "

@@ -73,8 +73,8 @@ def print_board(records: list[dict], length: int, head: str | None) -> None:
 
     console = out_console()
     for (dataset, task, protocol), rows in board_rows(records).items():
-        t = Table(title=f"{_t(task)} · {_t(protocol)} · dataset {_t(dataset[:19])}… · {rows[0]['n_samples']} samples",
-                  title_justify="left")
+        title = f"{_t(task)} · {_t(protocol)} · dataset {_t(dataset[:19])}… · {rows[0]['n_samples']} samples"
+        t = Table(title=title, title_justify="left")
         t.add_column("#", justify="right")
         t.add_column("model", ratio=1, min_width=16, overflow="fold")
         for col in ("UF1 pooled", "UAR pooled", "accuracy", "UF1 / UAR\nper fold", "worst\nUAR"):

@@ -125,7 +125,8 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
-        raise MetadataError(problems + [Problem(CHECK, "error", f"the header line is not CSV ({exc})", name, 1)]) from None
+        unreadable = Problem(CHECK, "error", f"the header line is not CSV ({exc})", name, 1)
+        raise MetadataError(problems + [unreadable]) from None
     fatal: list[Problem] = []
     lowered = [h.lower() for h in header]
     for col in sorted({h for h in lowered if lowered.count(h) > 1}):

@@ -114,7 +114,8 @@ def record_mutations(record: dict):
     return st.one_of(
         mutations(as_bytes),
         st.sampled_from(keys).map(lambda k: json.dumps({x: v for x, v in record.items() if x != k}).encode()),
-        st.tuples(st.sampled_from(keys), json_values).map(lambda kv: json.dumps(dict(record, **{kv[0]: kv[1]})).encode()),
+        st.tuples(st.sampled_from(keys), json_values).map(
+            lambda kv: json.dumps(dict(record, **{kv[0]: kv[1]})).encode()),
         st.tuples(st.sampled_from(sorted(record["result"])), json_values).map(
             lambda kv: json.dumps(dict(record, result=dict(record["result"], **{kv[0]: kv[1]}))).encode()),
         st.just(b"[" * 100000 + b"]" * 100000),
