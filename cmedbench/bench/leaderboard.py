@@ -266,7 +266,8 @@ class Leaderboard:
         return out
 
     def render(self) -> Path:
-        return self._render(self.state())
+        with self._lock():
+            return self._render(self.state())
 
     def _render(self, state: LedgerState) -> Path:
         return write_text(self.root / "LEADERBOARD.md",

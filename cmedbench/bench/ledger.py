@@ -220,21 +220,26 @@ def read_state(root: Path) -> LedgerState:
             previous = None
             continue
         current = next((s for s in here if previous and s.record["prev"] == previous.hash), here[0])
-        _check_one(current, seq, previous, state)
-        state.records.append(current)
+        if _check_one(current, seq, previous, state):  # an edited or renamed record is listed, not shown
+            state.records.append(current)
         previous = current
-    if state.length and previous is not None and previous.record["seq"] == state.length - 1:
-        state.head = previous.hash
+    if state.records and state.records[-1].record["seq"] == state.length - 1:
+        state.head = state.records[-1].hash
     _check_head(root, state)
     return state
 
 
-def _check_one(stored: Stored, seq: int, previous: Stored | None, state: LedgerState) -> None:
+def _check_one(stored: Stored, seq: int, previous: Stored | None, state: LedgerState) -> bool:
+    """Record the problems of one record at position ``seq``; False when the record itself is unsound
+    (its content or file name does not match its id), True when at most its link is broken."""
     rec = stored.record
+    sound = True
     if rec["id"] != stored.hash[:16]:
+        sound = False
         state.problems.append(_problem(stored.file, f"record {seq}: content does not match its id {rec['id']} "
                                                     "(edited after it was stored)"))
     elif stored.file != record_file_name(rec):
+        sound = False
         state.problems.append(_problem(stored.file, f"file name does not match the record it holds "
                                                     f"({record_file_name(rec)}): renamed or moved"))
     if seq == 0:
@@ -246,6 +251,7 @@ def _check_one(stored: Stored, seq: int, previous: Stored | None, state: LedgerS
                                                     f"({previous.file}): it names {rec['prev'][:16]}… as its "
                                                     f"predecessor, which hashes to {previous.hash[:16]}…; record "
                                                     f"{seq - 1} was edited, or records were reordered or inserted"))
+    return sound
 
 
 def read_head(root: Path) -> tuple[int, str] | None:
