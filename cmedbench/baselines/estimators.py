@@ -25,6 +25,7 @@ Epochs = Annotated[int, AtLeast(1)]
 Rate = Annotated[float, Above(0)]
 Decay = Annotated[float, AtLeast(0)]
 Size = Annotated[int, AtLeast(1)]
+WeightsFile = Annotated[str, ExistingFile()]
 
 
 class _Classifier(ClassifierMixin, BaseEstimator):
@@ -126,7 +127,7 @@ class VGGApex(_TorchBaseline):
     """VGG-16 on the apex-frame face crop (the paper's second baseline)."""
 
     def __init__(self, n_classes: int, width: Annotated[float, Above(0)] = 0.125, hidden: Size = 256,
-                 input_size: Size = 64, pretrained_weights: Annotated[str, ExistingFile()] | None = None, epochs: Epochs = 12,
+                 input_size: Size = 64, pretrained_weights: WeightsFile | None = None, epochs: Epochs = 12,
                  lr: Rate = 1e-3, batch_size: Size = 32, weight_decay: Decay = 1e-4, class_balance: Balance = "weights",
                  seed: int = 0, device: str = "cpu"):
         self.n_classes, self.width, self.hidden, self.input_size = n_classes, width, hidden, input_size
