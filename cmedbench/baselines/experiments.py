@@ -26,16 +26,17 @@ class Experiments:
 
 
 def _is_param(key: str) -> bool:
-    """exp_show keys: metadata, 'file:metric' metrics, 'path' dependency hashes, and bare params."""
+    """exp_show keys: metadata, 'file:metric' metrics, 'path' dependency hashes, and 'section.key' params."""
     if key in _META or ":" in key or "/" in key:
         return key.startswith("params.yaml:")  # older DVC prefixes params with their file
-    return True
+    return "." in key  # a dependency at the top of the repo ("splits") has no section
 
 
 def _effective(row: dict, key: str):
-    """A param's value in one experiment; a baseline key left unset is its preset's value."""
+    """A param's value in one experiment; a baseline key left unset (DVC shows null as "None") is its
+    preset's value."""
     value = row.get(key)
-    if value is not None:
+    if value not in (None, "None"):
         return value
     from .params import preset_values
     from .registry import BASELINES

@@ -56,7 +56,7 @@ def baseline(name, task, protocol, splits_dir, features_path, params_file, selec
     try:
         run, metrics = record_baseline(name, task, protocol, splits_dir, params_file, cfg, out, features_path)
     except ParamsError as exc:
-        raise click.UsageError(f"{params_file}: " + "; ".join(exc.problems)) from None
+        raise click.ClickException(f"{params_file}: " + "; ".join(exc.problems)) from None
     except (SplitsError, FileNotFoundError) as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(summary(run, metrics, out / name / task))

@@ -1,11 +1,11 @@
 from cmedbench.baselines.experiments import experiment_rows
 
 ROWS = [
-    {"Experiment": None, "rev": "workspace", "typ": "baseline", "dgcnn.preset": "default", "dgcnn.k": None,
-     "lbptop-svm.C": 0.01, "results/dgcnn": "abc", "results/dgcnn/emotion-3/metrics.json:uf1": 0.4,
+    {"Experiment": None, "rev": "workspace", "typ": "baseline", "dgcnn.preset": "default", "dgcnn.k": "None",
+     "lbptop-svm.C": 0.01, "results/dgcnn": "abc", "splits": "0ab.dir", "results/dgcnn/emotion-3/metrics.json:uf1": 0.4,
      "results/dgcnn/emotion-3/metrics.json:uar": 0.5, "results/lbptop-svm/me-spotting/metrics.json:uf1": 0.7},
     {"Experiment": "brisk-oak", "rev": "1234", "typ": "branch_commit", "dgcnn.preset": "default", "dgcnn.k": 10,
-     "lbptop-svm.C": 0.01, "results/dgcnn": "def", "results/dgcnn/emotion-3/metrics.json:uf1": 0.45,
+     "lbptop-svm.C": 0.01, "results/dgcnn": "def", "splits": "1cd.dir", "results/dgcnn/emotion-3/metrics.json:uf1": 0.45,
      "results/dgcnn/emotion-3/metrics.json:uar": 0.55, "results/lbptop-svm/me-spotting/metrics.json:uf1": "!"},
 ]
 

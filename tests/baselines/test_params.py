@@ -84,5 +84,5 @@ def test_cli_refuses_a_bad_value_before_any_fold_runs(tmp_path):
     (tmp_path / "splits").mkdir()
     r = subprocess.run([sys.executable, "-m", "cmedbench.cli", "baseline", "dgcnn", "--task", "emotion-3",
                         "--splits", "splits", "--params", "params.yaml"], capture_output=True, text=True, cwd=tmp_path)
-    assert r.returncode == 2 and "dgcnn.k: 'ten' is not an integer" in r.stderr, r.stderr
+    assert r.returncode == 1 and "params.yaml: dgcnn.k: 'ten' is not an integer" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "results").exists()
