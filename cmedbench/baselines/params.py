@@ -59,7 +59,7 @@ def hints(spec: BaselineSpec) -> dict[str, object]:
     types = typing.get_type_hints(cls.__init__, include_extras=True)
     out = {k: types[k] for k in inspect.signature(cls).parameters if k not in RUNTIME_PARAMS}
     if spec.tunes is not None and spec.tunes.grid:
-        out[spec.tunes.grid] = list[typing.get_type_hints(cls.__init__, include_extras=True)[spec.tunes.param]]
+        out[spec.tunes.grid] = list[types[spec.tunes.param]]  # the candidates of a grid search
     return out
 
 
