@@ -29,7 +29,9 @@ def main(release: str = "data/synthetic/release") -> None:
     from cmedbench.features.flow import flow_features
     from cmedbench.features.landmarks import _fit, detect, landmarks_on_frames
     from cmedbench.features.lbptop import lbp_top
-    from cmedbench.features.stages import (Clip, _apex_one, _flow_one, _landmarks_one, _lbptop_one)
+    from cmedbench.features.clips import load_clips
+    from cmedbench.features.config import ApexConfig, FlowConfig, LandmarksConfig, LbpTopConfig
+    from cmedbench.features.stages import _apex_one, _flow_one, _landmarks_one, _lbptop_one
     from cmedbench.features.video import read_frames
     from features.test_science import reference_lbp_top
 
@@ -83,25 +85,23 @@ def main(release: str = "data/synthetic/release") -> None:
             _, t = timed(flow_features, a2, b2, (28, 60, 112), method)
             print(f"flow {method:9s} at {size}:                 {t * 1000:8.1f} ms a pair")
 
-    import pandas as pd
+    from dataclasses import replace
 
-    idx = pd.read_csv("data/index/samples.csv", dtype={"sample_id": str}) if Path("data/index/samples.csv").exists() \
-        else None
-    if idx is not None:
-        clips = [Clip(r.sample_id, str(Path(release) / r.path), int(r.n_frames),
-                      None if pd.isna(r.apex_frame) else int(r.apex_frame)) for r in idx.head(40).itertuples()]
+    samples = Path("data/index/samples.csv")
+    if samples.exists():
+        every = load_clips(samples, release)
+        clips = every[:40]
         t0 = time.perf_counter()
         for c in clips:
-            keys, pts, st, _, _ = _landmarks_one(c, "key", 0, 0)
-            c2 = Clip(c.sample_id, c.path, c.n_frames, c.apex_frame, (keys, pts, st))
-            _lbptop_one(c2, "key", 224, 1.0, 8, (5, 5), False)
-            _apex_one(c2, 224, False)
-            _flow_one(c2, 112, (28, 60, 112), "farneback", False)
+            keys, pts, st, _, _ = _landmarks_one(c, LandmarksConfig())
+            c2 = replace(c, marks=(keys, pts, st))
+            _lbptop_one(c2, LbpTopConfig())
+            _apex_one(c2, ApexConfig())
+            _flow_one(c2, FlowConfig())
         per_clip = (time.perf_counter() - t0) / len(clips)
         print(f"key-frame pass (decode, landmarks, LBP-TOP, apex crop, flow): {per_clip * 1000:.0f} ms a clip on "
               f"one core -> {10924 * per_clip / 2 / 60:.1f} min for 10,924 clips on 2 cores "
-              f"(these clips average {idx['n_frames'].mean():.0f} frames; CMED's average 164)")
-
+              f"(these clips average {np.mean([c.n_frames for c in every]):.0f} frames; CMED's average 164)")
 
 if __name__ == "__main__":
     main(*sys.argv[1:])

@@ -19,7 +19,7 @@ def main() -> None:
 
     from cmedbench.synth.face import draw_identity, make_subject
     from cmedbench.synth.raw import RawConfig, synth_raw
-    from cmedbench.synth.render import clip_frames, plan_clip, write_clip
+    from cmedbench.synth.clip import clip_frames, plan_clip, write_clip
 
     t0 = time.perf_counter()
     subject = make_subject(draw_identity(np.random.default_rng(0)), 0)
@@ -41,7 +41,7 @@ def main() -> None:
             n += 1
         decode = n / (time.perf_counter() - t0)
         t0 = time.perf_counter()
-        synth_raw(d / "raw", RawConfig(seconds=20, seed=0), children=3)
+        synth_raw(d / "raw", RawConfig(seconds=20, seed=0, children=3))
         raw = 500 / (time.perf_counter() - t0)
     print(f"subject set-up (identity warp + 15 motion fields): {t_subject * 1000:.0f} ms")
     print(f"clip 300x300: render {render:6.0f} frames/s, render+encode {encode:6.0f} frames/s, "

@@ -67,16 +67,18 @@ def tree_hash(root: Path) -> dict[str, tuple[int, bytes]]:
 
 
 def make_splits(out: Path, subjects: int = 12, scale: float = 0.1, seed: int = 0) -> Path:
-    """A benchmark folder from a metadata-only synthetic table (no videos needed)."""
-    from cmedbench.bench.splits import build_splits
+    """A benchmark folder from a synthetic table with stand-in file columns (no videos needed)."""
+    import hashlib
+
+    from cmedbench.bench.splits import write_benchmark
     from cmedbench.release.fingerprint import dataset_fingerprint, sample_ids
     from cmedbench.synth.distribution import metadata_table, scaled_counts
 
     t = metadata_table(scaled_counts(subjects, scale), seed)
     t.insert(0, "sample_id", sample_ids(t))
-    for rel, data in build_splits(t, dataset_fingerprint(t), "synthetic", seed).items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_bytes(data)
+    t = t.assign(path=t["filename"], n_frames=10, fps=25.0, width=300, height=300,
+                 sha256=[hashlib.sha256(s.encode()).hexdigest() for s in t["sample_id"]])
+    write_benchmark(t, dataset_fingerprint(t), out, seed)
     return out
 
 
@@ -96,24 +98,20 @@ def truth(splits: Path) -> dict[str, str]:
 
 def make_feature_workspace(root: Path, counts: pd.DataFrame, seed: int = 3, frames: int = 30) -> dict:
     """A rendered release with its benchmark folder and key-frame features, as the pipeline makes them."""
-    from cmedbench.bench.splits import build_splits
-    from cmedbench.features.stages import flow_stage, graphs_stage, landmarks_stage, lbptop_stage, load_index
-    from cmedbench.release.profiles import load_profile
-    from cmedbench.release.validate import validate_release
+    from cmedbench.bench.splits import write_benchmark_from_samples
+    from cmedbench.features.config import FlowConfig, LbpTopConfig, RunConfig
+    from cmedbench.features.stages import flow_stage, graphs_stage, landmarks_stage, lbptop_stage
+    from cmedbench.release.validate import validate_and_write
     from cmedbench.synth.release import SynthConfig, synth_release
 
     rel = synth_release(root / "release", SynthConfig(seed=seed, max_emotion_frames=frames, max_no_me_frames=frames),
                         counts=counts, progress=False)
-    result = validate_release(rel, load_profile("none"))
-    index = root / "index.csv"
-    result.table.reset_index().to_csv(index, index=False)
-    for rel_path, data in build_splits(result.table, result.fingerprint, str(rel)).items():
-        (root / "splits" / rel_path).parent.mkdir(parents=True, exist_ok=True)
-        (root / "splits" / rel_path).write_bytes(data)
-    clips = load_index(index, rel)
-    feats = root / "features"
-    landmarks_stage(clips, feats / "landmarks.npz", workers=2, progress=False)
-    lbptop_stage(clips, feats / "landmarks.npz", feats / "lbptop.npz", size=112, workers=2, progress=False)
-    flow_stage(clips, feats / "landmarks.npz", feats / "flow.npz", sizes=(28,), workers=2, progress=False)
+    samples = root / "samples.csv"
+    assert validate_and_write(rel, "none", samples=samples).samples_written == samples
+    write_benchmark_from_samples(samples, root / "splits")
+    feats, run = root / "features", RunConfig(workers=2)
+    landmarks_stage(samples, rel, feats / "landmarks.npz", run=run, progress=False)
+    lbptop_stage(samples, rel, feats / "landmarks.npz", feats / "lbptop.npz", LbpTopConfig(size=112), run, progress=False)
+    flow_stage(samples, rel, feats / "landmarks.npz", feats / "flow.npz", FlowConfig(sizes=(28,)), run, progress=False)
     graphs_stage(feats / "landmarks.npz", feats / "graphs.pt")
     return {"release": rel, "splits": root / "splits", "features": feats}

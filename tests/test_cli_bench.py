@@ -18,8 +18,10 @@ def cli(*args, cwd):
 @pytest.fixture(scope="module")
 def work(tmp_path_factory):
     d = tmp_path_factory.mktemp("work")
-    assert cli("synth", "release", "rel", "--subjects", "12", "--scale", "0.1", "--metadata-only", cwd=d).returncode == 0
-    r = cli("splits", "rel", "--metadata-only", cwd=d)
+    args = ["--subjects", "12", "--scale", "0.02", "--max-emotion-frames", "8", "--max-no-me-frames", "10"]
+    assert cli("synth", "release", "rel", *args, cwd=d).returncode == 0
+    assert cli("validate", "rel", "--quiet", "--samples", "data/index/samples.csv", cwd=d).returncode == 0
+    r = cli("splits", cwd=d)
     assert r.returncode == 0, r.stderr
     return d
 
@@ -77,9 +79,11 @@ def test_usage_errors(work, args):
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
-def test_splits_refuses_invalid_release(work, tmp_path):
-    (tmp_path / "rel").mkdir()
-    (tmp_path / "rel" / "video_emotion_metadata.csv").write_text("subject,filename,emotion,apex_frame\nSub_1,a.mp4,Joy,1\n")
-    r = cli("splits", "rel", "--metadata-only", cwd=tmp_path)
-    assert r.returncode == 1 and "nothing written" in r.stderr
+def test_splits_refuses_an_invalid_or_metadata_only_table(work, tmp_path):
+    (tmp_path / "samples.csv").write_text((work / "data/index/samples.csv").read_text().replace("no-me", "joy", 1))
+    r = cli("splits", "--samples", "samples.csv", cwd=tmp_path)
+    assert r.returncode == 1 and "not a known label" in r.stderr and "Traceback" not in r.stderr
+    assert cli("validate", work / "rel", "--metadata-only", "--quiet", "--samples", "meta.csv", cwd=tmp_path).returncode == 0
+    r = cli("splits", "--samples", "meta.csv", cwd=tmp_path)
+    assert r.returncode == 1 and "without --metadata-only" in r.stderr
     assert not (tmp_path / "data").exists()

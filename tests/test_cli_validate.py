@@ -48,7 +48,8 @@ def test_usage_errors_exit_2(release, args):
 
 def test_help_documents_every_option():
     r = cli("validate", "--help")
-    for option in ("--profile", "--report", "--deep", "--metadata-only", "--workers", "cmed-v1", "Exit status"):
+    for option in ("--profile", "--report", "--samples", "--deep", "--metadata-only", "--workers", "cmed-v1",
+                   "Exit status"):
         assert option in r.stdout
 
 
@@ -76,3 +77,25 @@ def test_large_csv_is_handled(tmp_path):
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["summary"]["n_rows"] == 100_000
     assert [(p["line"], p["column"]) for p in data["problems"]] == [(50_002, "emotion")]
+
+
+def test_samples_written_for_a_valid_release_only(release, tmp_path):
+    samples = tmp_path / "index" / "samples.csv"
+    r = cli("validate", release, "--quiet", "--samples", samples)
+    assert r.returncode == 0 and f"sample table: {samples}" in r.stdout
+    assert samples.read_text().splitlines()[0].startswith("line,sample_id,subject,filename,emotion,apex_frame,path")
+    (release / "FinalFullVideos_subjects/Happy/Subject_01/a.mp4").unlink()
+    other = tmp_path / "other.csv"
+    r = cli("validate", release, "--quiet", "--samples", other, "--report", tmp_path / "r.json")
+    assert r.returncode == 1 and not other.exists()
+    assert "no sample table written" in r.stderr and "r.json" in r.stderr
+
+
+def test_contact_sheet_reads_the_sample_table(release, tmp_path):
+    samples = tmp_path / "samples.csv"
+    assert cli("validate", release, "--quiet", "--samples", samples).returncode == 0
+    r = cli("contact-sheet", "--samples", samples, "--release", release, "--out", tmp_path / "sheet.png")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "sheet.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = cli("contact-sheet", "--samples", tmp_path / "missing.csv", "--release", release, "--out", tmp_path / "x.png")
+    assert r.returncode == 1 and "cmedbench validate RELEASE --samples" in r.stderr and "Traceback" not in r.stderr

@@ -25,7 +25,8 @@ def dvc(*args, cwd):
 def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    for name in ("dvc.yaml", "params.yaml"):
+    for name in ("dvc.yaml", "synthetic/dvc.yaml", "params.yaml", ".dvcignore"):
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, work / name)
     shutil.copytree(ROOT / "cmedbench", work / "cmedbench", ignore=shutil.ignore_patterns("__pycache__"))
     params = yaml.safe_load((work / "params.yaml").read_text())
@@ -40,13 +41,17 @@ def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
     for name in (".gitignore", ".dvcignore"):
         shutil.copy(ROOT / name, work / name)
 
-    dvc("repro", cwd=work)
+    first = dvc("repro", cwd=work)
+    ran = [line.split("'")[1] for line in first.splitlines() if line.startswith("Running stage")]
+    assert ran.index("synthetic/dvc.yaml:synth_release") < ran.index("validate") < ran.index("splits")
+    assert "index" not in ran  # validate writes the sample table
     for out in ("leaderboard/LEADERBOARD.md", "data/curated/release/video_emotion_metadata.csv",
                 "reports/curated_validation.json", "results/dgcnn/emotion-3/metrics.json",
                 "results/lbptop-svm/me-spotting/predictions.csv", "results/majority/emotion-6/confusion.csv",
                 "data/index/samples.csv", "data/splits/manifest.json", "data/features/landmarks.npz",
                 "data/features/lbptop.npz", "data/features/apex.npz", "data/features/flow.npz",
-                "data/features/graphs.pt", "reports/deflection.png", "reports/validation.json"):
+                "data/features/graphs.pt", "reports/deflection.png", "reports/validation.json",
+                "data/segments/segments.csv"):
         assert (work / out).exists(), out
     assert "up to date" in dvc("status", cwd=work)
     second = dvc("repro", cwd=work)

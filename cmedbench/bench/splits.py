@@ -2,14 +2,16 @@
 
 ```
 splits/
-  manifest.json                  dataset fingerprint, seed, hashes of every file below
+  manifest.json                  dataset fingerprint, seed, hashes of every file below (byte-reproducible)
   samples.csv                    sample_id, subject, path          (no labels: what to predict)
   folds/<task>/<protocol>.csv    sample_id, subject, fold          (the published fold map)
   truth.csv                      sample_id, subject, emotion       (the answer key, used by the scorer)
 ```
 
 The fold-map hash (sha256 of the fold file) goes into every leaderboard record, so two results are
-comparable only when they were scored on the same folds. Loading uses only ``csv`` and numpy.
+comparable only when they were scored on the same folds. The folder is built from the sample table
+that `validate` wrote (``write_benchmark``), never from the release itself; loading uses only ``csv``
+and numpy.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ FORMAT = "cmedbench-splits-v1"
 
 
 class SplitsError(ValueError):
-    pass
+    """A benchmark folder that is missing, edited after writing, or lacks the task/protocol asked for."""
 
 
 def _csv_bytes(header: list[str], rows) -> bytes:
@@ -42,8 +43,8 @@ def _csv_bytes(header: list[str], rows) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def build_splits(table, fingerprint: str, release: str, seed: int = 0) -> dict[str, bytes]:
-    """All files of a benchmark folder, as bytes keyed by relative path (pure: no I/O)."""
+def build_splits(table, fingerprint: str, seed: int = 0) -> dict[str, bytes]:
+    """All files of a benchmark folder, as bytes keyed by relative path (pure: no I/O, no clock)."""
     table = table.sort_values("sample_id")
     ids = table["sample_id"].astype(str).tolist()
     subjects = table["subject"].astype(str).tolist()
@@ -53,8 +54,8 @@ def build_splits(table, fingerprint: str, release: str, seed: int = 0) -> dict[s
         "samples.csv": _csv_bytes(["sample_id", "subject", "path"], zip(ids, subjects, paths)),
         "truth.csv": _csv_bytes(["sample_id", "subject", "emotion"], zip(ids, subjects, emotions)),
     }
-    manifest: dict = {"format": FORMAT, "dataset_fingerprint": fingerprint, "release": release, "seed": seed,
-                      "n_samples": len(ids), "tasks": {}}
+    manifest: dict = {"format": FORMAT, "dataset_fingerprint": fingerprint, "seed": seed, "n_samples": len(ids),
+                      "tasks": {}}
     for task in tasks().values():
         keep = [i for i, e in enumerate(emotions) if task.label_of(e) is not None]
         t_ids = [ids[i] for i in keep]
@@ -73,9 +74,39 @@ def build_splits(table, fingerprint: str, release: str, seed: int = 0) -> dict[s
                                             "n_samples": len(t_ids), "n_folds": len(set(folds.tolist()))}
         manifest["tasks"][task.name] = entry
     manifest["files"] = {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
-    manifest["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files["manifest.json"] = (json.dumps(manifest, indent=2) + "\n").encode()
     return files
+
+
+def write_benchmark(table, fingerprint: str, out: str | Path, seed: int = 0, force: bool = False) -> Path:
+    """Write the benchmark folder of a sample table to ``out``, all at once (a temp sibling swapped in).
+
+    Refuses a table that breaks the sample-table model (``SampleTableError``), one written without
+    the videos (``MetadataOnlyTable``: its fingerprint would not pin the clips' content) and an
+    occupied ``out`` without ``force`` (``OutputExists``).
+    """
+    from ..atomic import staged_dir
+    from ..release.sample_table import check_sample_table, require_videos
+
+    table = require_videos(check_sample_table(table))
+    files = build_splits(table, fingerprint, seed)
+    with staged_dir(out, force=force) as tmp:
+        for rel, data in files.items():
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / rel).write_bytes(data)
+    return Path(out)
+
+
+def write_benchmark_from_samples(samples: str | Path, out: str | Path, seed: int = 0,
+                                 force: bool = False) -> tuple[int, str]:
+    """``write_benchmark`` for the sample table file ``samples``; (number of samples, dataset fingerprint)."""
+    from ..release.fingerprint import dataset_fingerprint
+    from ..release.sample_table import read_sample_table, require_videos
+
+    table = require_videos(read_sample_table(samples), samples)
+    fingerprint = dataset_fingerprint(table)
+    write_benchmark(table, fingerprint, out, seed, force)
+    return len(table), fingerprint
 
 
 @dataclass(frozen=True)

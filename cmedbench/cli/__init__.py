@@ -9,6 +9,11 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
+def output_exists(out) -> click.UsageError:
+    """What a command says when its output folder holds something and --force was not given."""
+    return click.UsageError(f"{out} exists and is not empty; pass --force to replace it")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="cmedbench")
 def main() -> None:

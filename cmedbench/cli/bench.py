@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import EXIT_INVALID, EXIT_USAGE, main  # noqa: F401
+from .release import sample_table_failure, samples_option
 
 
 SPLITS_OPTION = click.option("--splits", "splits_dir", default="data/splits", show_default=True,
@@ -45,38 +46,30 @@ def _score_or_exit(evaluator, predictions: Path):
 
 
 @main.command()
-@click.argument("release", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", default="data/splits", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@samples_option("Sample table to build the benchmark from (written by `cmedbench validate --samples`).")
+@click.option("--out", default="data/splits", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Benchmark folder to write.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the kfold-10 subject shuffle.")
-@click.option("--metadata-only", is_flag=True, help="Do not open the videos (fingerprint from metadata only).")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
-def splits(release: Path, out: Path, seed: int, metadata_only: bool, force: bool) -> None:
-    """Write the benchmark folder for RELEASE: fold maps of every task x protocol, the unlabeled sample
-    list, the answer key and a manifest with the dataset fingerprint and every file's hash.
+def splits(samples: Path, out: Path, seed: int, force: bool) -> None:
+    """Write the benchmark folder of a validated release: fold maps of every task x protocol, the unlabeled
+    sample list, the answer key and a manifest with the dataset fingerprint and every file's hash.
 
-    The release is validated first (profile none); an invalid release writes nothing.
+    It reads the sample table that `cmedbench validate RELEASE --samples PATH` writes for a valid release
+    (with its videos); the release itself is not opened again. The same table and seed give the same
+    bytes.
     """
-    from ..atomic import OutputExists, commit_dir, prepare_dir
-    from ..bench.splits import build_splits
-    from ..release.profiles import load_profile
-    from ..release.validate import validate_release
+    from ..atomic import OutputExists
+    from ..bench.splits import write_benchmark_from_samples
+    from ..release.sample_table import SampleTableError
 
-    result = validate_release(release, load_profile("none"), metadata_only=metadata_only, progress=True)
-    if not result.report.valid:
-        from ..release.render import render_report
-
-        render_report(result.report, show=20)
-        raise click.ClickException(f"{release} is not a valid release; nothing written")
-    files = build_splits(result.table, result.fingerprint, str(release), seed)
     try:
-        tmp = prepare_dir(out, force)
+        n, fingerprint = write_benchmark_from_samples(samples, out, seed, force)
+    except SampleTableError as exc:
+        raise sample_table_failure(exc, samples) from None
     except OutputExists as exc:
         raise click.UsageError(str(exc)) from None
-    for rel, data in files.items():
-        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / rel).write_bytes(data)
-    commit_dir(tmp, out)
-    click.echo(f"wrote {out}: {len(result.table)} samples, dataset {result.fingerprint}")
+    click.echo(f"wrote {out}: {n} samples, dataset {fingerprint}")
 
 
 @main.command()

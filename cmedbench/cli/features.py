@@ -1,13 +1,16 @@
-"""Feature stages: thin wrappers over cmedbench.features."""
+"""Feature stages: thin wrappers over cmedbench.features.stages. Option defaults come from the
+library's config classes (cmedbench.features.config), so each default is stated once."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from ..features.config import (FLOW_METHODS, LANDMARK_FRAMES, LBPTOP_FRAMES, ApexConfig, CropConfig, FlowConfig,
+                               LandmarksConfig, LbpTopConfig, RunConfig)
 from . import EXIT_INVALID, EXIT_USAGE, main  # noqa: F401
+from .release import release_root_option, sample_table_failure, samples_option
 
 
 @main.group()
@@ -16,105 +19,145 @@ def features() -> None:
     and a <artifact>.failures.csv; a stage fails only above --max-failure-rate."""
 
 
-def _feature_options(f):
+SAMPLES_OPTION = samples_option("Sample table of the release (written by `cmedbench validate --samples`).")
+
+
+def _clip_options(f):
+    """The options of every stage that opens the release's videos."""
     for opt in reversed([
-        click.option("--index", "index_csv", default="data/index/samples.csv", show_default=True,
-                     type=click.Path(exists=True, dir_okay=False, path_type=Path)),
-        click.option("--release", default="data/synthetic/release", show_default=True,
-                     type=click.Path(exists=True, file_okay=False, path_type=Path)),
-        click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path)),
-        click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True),
-        click.option("--max-failure-rate", type=click.FloatRange(0, 1), default=0.05, show_default=True),
+        SAMPLES_OPTION,
+        release_root_option,
+        click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                     help="The artifact to write; failures go to <artifact>.failures.csv next to it."),
+        click.option("--workers", type=click.IntRange(1, 64), default=RunConfig.workers, show_default=True,
+                     help="Clips processed in parallel."),
+        click.option("--max-failure-rate", type=click.FloatRange(0, 1), default=RunConfig.max_failure_rate,
+                     show_default=True, help="Fail the stage when a larger share of clips fails."),
     ]):
         f = opt(f)
     return f
 
 
 LANDMARKS_OPTION = click.option("--landmarks", default="data/features/landmarks.npz", show_default=True,
-                                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-ALIGN_OPTION = click.option("--align", type=click.BOOL, default=False, show_default=True,
+                                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                                help="Landmarks artifact written by `cmedbench features landmarks`.")
+ALIGN_OPTION = click.option("--align", type=click.BOOL, default=CropConfig.align, show_default=True,
                             help="DFME alignment: one similarity transform from the onset landmarks to a reference "
                                  "shape for the whole clip (default: a square box around the onset landmarks).")
 
 
-def _run_stage(fn, index_csv: Path | None = None, release: Path | None = None, **kwargs):
-    """Run a feature stage; with an index and a release, over the clips they list."""
-    from ..features.stages import StageError, load_index
+def _run_stage(fn, samples: Path | None = None, **kwargs) -> None:
+    """Run one library stage and print its summary; library refusals become messages, not tracebacks."""
+    from ..features.stages import StageError
+    from ..release.sample_table import SampleTableError
 
-    if index_csv is not None:
-        kwargs["clips"] = load_index(index_csv, release)
     try:
-        summary = fn(**kwargs)
+        summary = fn(**kwargs) if samples is None else fn(samples=samples, **kwargs)
+    except SampleTableError as exc:
+        raise sample_table_failure(exc, samples) from None
     except StageError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"wrote {kwargs.get('out') or kwargs.get('table_out')}: {summary}")
+    click.echo(f"wrote {kwargs.get('out') or kwargs.get('table_out')}: {_sentence(summary)}")
+
+
+def _sentence(summary: dict) -> str:
+    """A stage's summary as a person reads it."""
+    from ..features.landmarks import STATUS_NAMES
+
+    text = f"{summary['ok']} of {summary['n']} clips" if "ok" in summary else f"{summary['n']} clips"
+    if "status_counts" in summary:
+        counts = ", ".join(f"{STATUS_NAMES[i]} {c}" for i, c in enumerate(summary["status_counts"]))
+        text += f" (key-frame statuses: {counts})"
+    if "emotions" in summary:
+        text += f"; emotions: {', '.join(summary['emotions']) or 'none'}"
+    return text
 
 
 @features.command("landmarks")
-@_feature_options
-@click.option("--frames", type=click.Choice(["key", "all"]), default="key", show_default=True,
+@_clip_options
+@click.option("--frames", type=click.Choice(LANDMARK_FRAMES), default=LandmarksConfig.frames, show_default=True,
               help="Key frames (onset, apex or a seeded random frame for No-ME, offset) or every frame (tracked).")
-@click.option("--upsample", type=click.IntRange(0, 2), default=0, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the No-ME random frame.")
-def features_landmarks(index_csv, release, out, workers, max_failure_rate, frames, upsample, seed):
+@click.option("--upsample", type=click.IntRange(0, 2), default=LandmarksConfig.upsample, show_default=True,
+              help="dlib detector upsampling (finds smaller faces, slower).")
+@click.option("--seed", type=int, default=LandmarksConfig.seed, show_default=True,
+              help="Seed of the No-ME random frame.")
+def features_landmarks(samples, release, out, workers, max_failure_rate, frames, upsample, seed):
     """dlib HOG face detection + 68-point landmarks, with a status per frame."""
     from ..features.stages import landmarks_stage
 
-    _run_stage(landmarks_stage, index_csv, release, out=out, frames=frames, upsample=upsample,
-               seed=seed, workers=workers, max_failure_rate=max_failure_rate)
+    _run_stage(landmarks_stage, samples, release=release, out=out,
+               config=LandmarksConfig(frames=frames, upsample=upsample, seed=seed),
+               run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
 
 
 @features.command("lbptop")
-@_feature_options
+@_clip_options
 @LANDMARKS_OPTION
 @ALIGN_OPTION
-@click.option("--frames", type=click.Choice(["key", "clip"]), default="key", show_default=True)
-@click.option("--size", type=int, default=224, show_default=True)
-@click.option("--radius", type=float, default=1.0, show_default=True)
-@click.option("--points", type=int, default=8, show_default=True)
-@click.option("--grid", type=(int, int), default=(5, 5), show_default=True)
-def features_lbptop(index_csv, release, out, workers, max_failure_rate, landmarks, align, frames, size, radius, points,
+@click.option("--frames", type=click.Choice(LBPTOP_FRAMES), default=LbpTopConfig.frames, show_default=True,
+              help="The three key frames (the paper) or every frame of the clip.")
+@click.option("--size", type=int, default=LbpTopConfig.size, show_default=True, help="Face crop side, pixels.")
+@click.option("--radius", type=float, default=LbpTopConfig.radius, show_default=True, help="LBP radius R.")
+@click.option("--points", type=int, default=LbpTopConfig.points, show_default=True, help="LBP neighbours P.")
+@click.option("--grid", type=(int, int), default=LbpTopConfig.grid, show_default=True,
+              help="Blocks per crop: rows, columns.")
+def features_lbptop(samples, release, out, workers, max_failure_rate, landmarks, align, frames, size, radius, points,
                     grid):
     """LBP-TOP histograms (uniform patterns, XY/XT/YT planes, block grid) of the face crops."""
     from ..features.stages import lbptop_stage
 
-    _run_stage(lbptop_stage, index_csv, release, landmarks=landmarks, out=out, frames=frames,
-               size=size, radius=radius, points=points, grid=grid, align=align, workers=workers,
-               max_failure_rate=max_failure_rate)
+    _run_stage(lbptop_stage, samples, release=release, landmarks=landmarks, out=out,
+               config=LbpTopConfig(align=align, frames=frames, size=size, radius=radius, points=points, grid=grid),
+               run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
 
 
 @features.command("apex")
-@_feature_options
+@_clip_options
 @LANDMARKS_OPTION
 @ALIGN_OPTION
-@click.option("--size", type=int, default=224, show_default=True)
-def features_apex(index_csv, release, out, workers, max_failure_rate, landmarks, align, size):
+@click.option("--size", type=int, default=ApexConfig.size, show_default=True, help="Face crop side, pixels.")
+def features_apex(samples, release, out, workers, max_failure_rate, landmarks, align, size):
     """The face crop of the apex frame (No-ME: a seeded random frame), RGB."""
     from ..features.stages import apex_stage
 
-    _run_stage(apex_stage, index_csv, release, landmarks=landmarks, out=out, size=size,
-               align=align, workers=workers, max_failure_rate=max_failure_rate)
+    _run_stage(apex_stage, samples, release=release, landmarks=landmarks, out=out,
+               config=ApexConfig(align=align, size=size),
+               run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
+
+
+def _sizes(ctx, param, value: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(x) for x in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated whole numbers, got {value!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise click.BadParameter(f"sizes must be positive, got {value!r}")
+    return sizes
 
 
 @features.command("flow")
-@_feature_options
+@_clip_options
 @LANDMARKS_OPTION
 @ALIGN_OPTION
-@click.option("--method", type=click.Choice(["farneback", "dis", "tvl1"]), default="farneback", show_default=True)
-@click.option("--compute-size", type=int, default=112, show_default=True)
-@click.option("--sizes", default="28,60,112", show_default=True, help="Output sizes, comma-separated.")
-def features_flow(index_csv, release, out, workers, max_failure_rate, landmarks, align, method, compute_size, sizes):
+@click.option("--method", type=click.Choice(FLOW_METHODS), default=FlowConfig.method, show_default=True,
+              help="Optical flow algorithm (tvl1 needs opencv-contrib).")
+@click.option("--compute-size", type=int, default=FlowConfig.compute_size, show_default=True,
+              help="Face crop side the flow is computed at, pixels.")
+@click.option("--sizes", default=",".join(map(str, FlowConfig.sizes)), show_default=True, callback=_sizes,
+              help="Output sizes, comma-separated.")
+def features_flow(samples, release, out, workers, max_failure_rate, landmarks, align, method, compute_size, sizes):
     """Optical flow (u, v) and optical strain from onset to apex face crops."""
     from ..features.stages import flow_stage
 
-    _run_stage(flow_stage, index_csv, release, landmarks=landmarks, out=out, method=method,
-               compute_size=compute_size, sizes=tuple(int(x) for x in sizes.split(",")), align=align,
-               workers=workers, max_failure_rate=max_failure_rate)
+    _run_stage(flow_stage, samples, release=release, landmarks=landmarks, out=out,
+               config=FlowConfig(align=align, method=method, compute_size=compute_size, sizes=sizes),
+               run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
 
 
 @features.command("graphs")
 @LANDMARKS_OPTION
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The graphs file to write (.pt); failures go to <out>.failures.csv.")
 def features_graphs(landmarks, out):
     """torch-geometric graphs of the ROI landmarks on the three key frames (for the DGCNN)."""
     from ..features.stages import graphs_stage
@@ -124,12 +167,13 @@ def features_graphs(landmarks, out):
 
 @features.command("deflection")
 @LANDMARKS_OPTION
-@click.option("--index", "index_csv", default="data/index/samples.csv", show_default=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--table", "table_out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--plot", "plot_out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def features_deflection(landmarks, index_csv, table_out, plot_out):
+@SAMPLES_OPTION
+@click.option("--table", "table_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of mean deflections per emotion and landmark.")
+@click.option("--plot", "plot_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG of the deflections (the paper's Fig. 6).")
+def features_deflection(landmarks, samples, table_out, plot_out):
     """The paper's Fig. 6: mean landmark deflection onset -> apex per emotion (CSV table and PNG)."""
     from ..features.stages import deflection_stage
 
-    _run_stage(deflection_stage, landmarks=landmarks, index=index_csv, table_out=table_out, plot_out=plot_out)
+    _run_stage(deflection_stage, landmarks=landmarks, samples=samples, table_out=table_out, plot_out=plot_out)

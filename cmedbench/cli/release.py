@@ -1,4 +1,4 @@
-"""Release commands: validate a release, draw its contact sheet, write its sample table."""
+"""Release commands: validate a release (writing its report and sample table), draw its contact sheet."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..release.contact_sheet import PER_CLASS
 from . import EXIT_INVALID, EXIT_USAGE, main  # noqa: F401
 
 
@@ -27,9 +28,12 @@ from . import EXIT_INVALID, EXIT_USAGE, main  # noqa: F401
               help="Parallel video probes (default: 2 x CPU cores, at most 8).")
 @click.option("--show", type=click.IntRange(0), default=20, show_default=True,
               help="How many problems to print (the JSON report always has all of them).")
+@click.option("--samples", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the canonical sample table here when the release is valid (the pipeline's is "
+                   "data/index/samples.csv): what splits, contact-sheet and the feature stages read.")
 @click.option("--quiet", is_flag=True, help="No progress bar, no tables: only the verdict line.")
-def validate(release: Path, profile: str, report_path: Path | None, deep: bool, metadata_only: bool,
-             workers: int | None, show: int, quiet: bool) -> None:
+def validate(release: Path, profile: str, report_path: Path | None, samples: Path | None, deep: bool,
+             metadata_only: bool, workers: int | None, show: int, quiet: bool) -> None:
     """Validate the CMED-layout release in RELEASE and print one verdict with every problem found.
 
     \b
@@ -47,72 +51,65 @@ def validate(release: Path, profile: str, report_path: Path | None, deep: bool, 
 
     Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error. The release is never modified.
     The dataset fingerprint printed at the end names this release in results and leaderboard records.
+    With --samples, a valid release's sample table is written: one row per clip (sample_id, subject,
+    filename, emotion, apex_frame, path, n_frames, fps, width, height, sha256, extra CSV columns).
     """
-    from ..atomic import write_text
-    from ..release.profiles import ProfileError, load_profile
+    from ..release.profiles import ProfileError
     from ..release.render import render_report
-    from ..release.schema import schema_yaml
-    from ..release.validate import validate_release
+    from ..release.validate import validate_and_write
 
-    if profile == "auto":
-        profile = str(release / "profile.yaml") if (release / "profile.yaml").is_file() else "cmed-v1"
     try:
-        prof = load_profile(profile)
+        result = validate_and_write(release, profile, report=report_path, samples=samples, deep=deep,
+                                    metadata_only=metadata_only, workers=workers, progress=not quiet)
     except ProfileError as exc:
         raise click.UsageError(str(exc)) from None
-    result = validate_release(release, prof, deep=deep, metadata_only=metadata_only, workers=workers,
-                              progress=not quiet)
-    if report_path is not None:
-        import json
-
-        write_text(report_path, json.dumps(result.report.to_dict(), indent=2, default=str) + "\n")
-        write_text(report_path.with_name(report_path.stem + ".schema.yaml"), schema_yaml())
     render_report(result.report, show=0 if quiet else show, quiet=quiet)
+    if result.samples_written is not None:
+        kind = " (metadata only: splits and features need a table written with the videos)" if metadata_only else ""
+        click.echo(f"sample table: {result.samples_written}{kind}")
+    elif samples is not None:
+        click.echo(f"no sample table written to {samples}: the release is invalid", err=True)
+    if not result.report.valid and report_path is not None:
+        click.echo(f"every problem is listed in {report_path}", err=True)
     sys.exit(0 if result.report.valid else EXIT_INVALID)
 
 
+def samples_option(help_text: str):
+    """The sample table a command reads (written by `cmedbench validate --samples`)."""
+    from ..release import SAMPLE_TABLE_PATH
+
+    return click.option("--samples", default=SAMPLE_TABLE_PATH, show_default=True,
+                        type=click.Path(dir_okay=False, path_type=Path), help=help_text)
+
+
+def release_root_option(f):
+    return click.option("--release", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        help="The release folder the sample table describes (its paths are relative to it).")(f)
+
+
+def sample_table_failure(exc, samples: Path) -> click.ClickException:
+    """A library refusal about the sample table, with the command that fixes it."""
+    from ..release.sample_table import MetadataOnlyTable
+
+    fix = ("run `cmedbench validate RELEASE --samples {0}` without --metadata-only" if isinstance(exc, MetadataOnlyTable)
+           else "write it with `cmedbench validate RELEASE --samples {0}`")
+    return click.ClickException(f"{exc}\nTo fix: {fix.format(samples)}.")
 
 
 @main.command("contact-sheet")
-@click.argument("release", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@samples_option("Sample table of the release (written by `cmedbench validate --samples`).")
+@release_root_option
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG to write.")
-@click.option("--per-class", type=click.IntRange(1, 20), default=4, show_default=True)
+@click.option("--per-class", type=click.IntRange(1, 20), default=PER_CLASS, show_default=True,
+              help="Clips shown per class (one row per class).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Which clips are picked.")
-def contact_sheet_cmd(release: Path, out: Path, per_class: int, seed: int) -> None:
-    """A PNG of apex frames (No-ME: the middle frame) of a few clips of every class of RELEASE."""
-    import cv2
+def contact_sheet_cmd(samples: Path, release: Path, out: Path, per_class: int, seed: int) -> None:
+    """A PNG of apex frames (No-ME: the middle frame) of a few clips of every class of a validated release."""
+    from ..release.contact_sheet import write_contact_sheet
+    from ..release.sample_table import SampleTableError
 
-    from ..atomic import write_bytes
-    from ..release.contact_sheet import contact_sheet
-    from ..release.profiles import load_profile
-    from ..release.validate import validate_release
-
-    result = validate_release(release, load_profile("none"))
-    if not result.report.valid:
-        raise click.ClickException(f"{release} is not a valid release; run `cmedbench validate {release}`")
-    image = contact_sheet(release, result.table, per_class, seed)
-    ok, buf = cv2.imencode(".png", image)
-    write_bytes(out, buf.tobytes())
-    click.echo(f"wrote {out} ({image.shape[1]}x{image.shape[0]})")
-
-
-@main.command()
-@click.argument("release", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", default="data/index/samples.csv", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path))
-def index(release: Path, out: Path) -> None:
-    """Write the canonical sample table of RELEASE (one row per clip: sample_id, subject, emotion, path,
-    n_frames, fps, width, height, apex_frame, sha256, extra CSV columns). Refuses an invalid release."""
-    import io
-
-    from ..atomic import write_text
-    from ..release.profiles import load_profile
-    from ..release.validate import validate_release
-
-    result = validate_release(release, load_profile("none"), progress=True)
-    if not result.report.valid:
-        raise click.ClickException(f"{release} is not a valid release; run `cmedbench validate {release}`")
-    buf = io.StringIO()
-    result.table.reset_index().to_csv(buf, index=False, lineterminator="\n")
-    write_text(out, buf.getvalue())
-    click.echo(f"wrote {out}: {len(result.table)} clips of {result.fingerprint}")
+    try:
+        width, height = write_contact_sheet(samples, release, out, per_class, seed)
+    except SampleTableError as exc:
+        raise sample_table_failure(exc, samples) from None
+    click.echo(f"wrote {out} ({width}x{height})")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from . import EXIT_INVALID, EXIT_USAGE, main  # noqa: F401
+from ..synth.synth_config import RawConfig, SynthConfig
+from . import main, output_exists
+
+RELEASE = SynthConfig()
+RAW = RawConfig()
+
+
+def _bad_request(exc) -> click.BadParameter:
+    """A refused synthetic request, pinned on the option that carries the config field at fault."""
+    return click.BadParameter(str(exc), param_hint=f"'--{exc.field.replace('_', '-')}'")
 
 
 @main.group()
@@ -17,17 +25,19 @@ def synth() -> None:
 
 @synth.command("release")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--subjects", type=click.IntRange(1), default=12, show_default=True,
+@click.option("--subjects", type=click.IntRange(1), default=RELEASE.subjects, show_default=True,
               help="Number of subjects, taken from Table V in order (74 = all).")
-@click.option("--scale", type=float, default=0.036, show_default=True,
+@click.option("--scale", type=float, default=RELEASE.scale, show_default=True,
               help="Fraction of Table V's counts to keep (1.0 with 74 subjects reproduces Table V exactly). "
                    "The default gives about 300 clips.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--max-emotion-frames", type=int, default=120, show_default=True,
+@click.option("--seed", type=int, default=RELEASE.seed, show_default=True,
+              help="Seed of the whole release: same seed, same bytes.")
+@click.option("--max-emotion-frames", type=int, default=RELEASE.max_emotion_frames, show_default=True,
               help="Cap on emotion clip length (Table IV: up to 821).")
-@click.option("--max-no-me-frames", type=int, default=200, show_default=True,
+@click.option("--max-no-me-frames", type=int, default=RELEASE.max_no_me_frames, show_default=True,
               help="Cap on No-ME clip length (Table IV: up to 7680).")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=RELEASE.workers, show_default=True,
+              help="Clips rendered in parallel.")
 @click.option("--metadata-only", is_flag=True, help="Write the metadata CSV, truth and profile; render no video.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
 def synth_release(out: Path, subjects: int, scale: float, seed: int, max_emotion_frames: int,
@@ -40,15 +50,19 @@ def synth_release(out: Path, subjects: int, scale: float, seed: int, max_emotion
     """
     import time
 
-    from ..synth.distribution import DistributionError
-    from ..synth.release import SynthConfig, synth_release as run
+    from ..atomic import OutputExists
+    from ..synth.release import synth_release as run
+    from ..synth.synth_config import SynthConfigError
 
-    cfg = SynthConfig(subjects, scale, seed, max_emotion_frames, max_no_me_frames, workers)
+    cfg = SynthConfig(subjects=subjects, scale=scale, seed=seed, max_emotion_frames=max_emotion_frames,
+                      max_no_me_frames=max_no_me_frames, workers=workers)
     t0 = time.perf_counter()
     try:
         path = run(out, cfg, metadata_only=metadata_only, force=force)
-    except DistributionError as exc:
-        raise click.UsageError(str(exc)) from None
+    except SynthConfigError as exc:
+        raise _bad_request(exc) from None
+    except OutputExists:
+        raise output_exists(out) from None
     kind = "metadata only" if metadata_only else "videos rendered"
     click.echo(f"wrote {path} ({kind}, {time.perf_counter() - t0:.1f} s); validate it with "
                f"`cmedbench validate {path} --profile {path / 'profile.yaml'}`")
@@ -56,11 +70,14 @@ def synth_release(out: Path, subjects: int, scale: float, seed: int, max_emotion
 
 @synth.command("raw")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--recordings", type=click.IntRange(1, 50), default=1, show_default=True)
-@click.option("--seconds", type=float, default=60.0, show_default=True, help="Length of each recording.")
-@click.option("--grid", type=click.IntRange(2, 3), default=2, show_default=True, help="2 = 2x2 tiles, 3 = 3x3.")
-@click.option("--children", type=click.IntRange(1), default=3, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--recordings", type=click.IntRange(1, 50), default=RAW.recordings, show_default=True,
+              help="Number of gallery recordings.")
+@click.option("--seconds", type=float, default=RAW.seconds, show_default=True, help="Length of each recording.")
+@click.option("--grid", type=click.IntRange(2, 3), default=RAW.grid, show_default=True, help="2 = 2x2 tiles, 3 = 3x3.")
+@click.option("--children", type=click.IntRange(1), default=RAW.children, show_default=True,
+              help="Children in the gallery besides the facilitator (two of them share a tile).")
+@click.option("--seed", type=int, default=RAW.seed, show_default=True,
+              help="Seed of the recordings and the labellers' choices.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
 def synth_raw_cmd(out: Path, recordings: int, seconds: float, grid: int, children: int, seed: int,
                   force: bool) -> None:
@@ -68,13 +85,16 @@ def synth_raw_cmd(out: Path, recordings: int, seconds: float, grid: int, childre
     files to OUT/labels/ (stage1.csv, stage2.csv, stage3.csv) and the truth to OUT/manifest.json."""
     import time
 
-    from ..synth.distribution import DistributionError
-    from ..synth.raw import RawConfig, synth_raw
+    from ..atomic import OutputExists
+    from ..synth.raw import synth_raw
+    from ..synth.synth_config import SynthConfigError
 
+    cfg = RawConfig(recordings=recordings, seconds=seconds, grid=grid, children=children, seed=seed)
     t0 = time.perf_counter()
     try:
-        path = synth_raw(out, RawConfig(recordings=recordings, seconds=seconds, grid=grid, seed=seed), children,
-                         force)
-    except DistributionError as exc:
-        raise click.UsageError(str(exc)) from None
+        path = synth_raw(out, cfg, force=force)
+    except SynthConfigError as exc:
+        raise _bad_request(exc) from None
+    except OutputExists:
+        raise output_exists(out) from None
     click.echo(f"wrote {path} ({recordings} recording(s), {time.perf_counter() - t0:.1f} s)")

@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import OutputExists, commit_dir, prepare_dir, write_text
+from ..atomic import staged_dir, write_text
 from ..release.labels import NO_ME, normalise_subject
 from ..release.layout import write_release
+from .segment import SegmentError, read_segments
 
 EXCLUDING_FLAGS = ("multiple_faces", "likely_facilitator", "face_missing", "rotation", "black_bars")
 
 
 class CompileError(ValueError):
-    pass
+    """Inputs that cannot make a release: a missing table, an unknown subject, nothing left to cut."""
 
 
 def place_events(accepted: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
@@ -74,21 +75,19 @@ def cut(src: Path, dst: Path, first: int, last: int, fps: float) -> int:
 
 
 def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str | Path, force: bool = False) -> dict:
+    """Cut every accepted event that lies in an unflagged segment into a CMED-layout release at ``out``
+    (built beside it, swapped in on success); returns the clip count, exclusions and class counts."""
     segments_dir, labels_dir, out = Path(segments_dir), Path(labels_dir), Path(out)
-    seg_csv = segments_dir / "segments.csv"
-    if not seg_csv.is_file():
-        raise CompileError(f"{seg_csv} not found; run `cmedbench split` first")
+    try:
+        segments = read_segments(segments_dir)
+    except SegmentError as exc:
+        raise CompileError(str(exc)) from None
     acc_csv = labels_dir / "accepted.csv"
     if not acc_csv.is_file():
-        raise CompileError(f"{acc_csv} not found; run `cmedbench labels reconcile` first")
-    segments = pd.read_csv(seg_csv, keep_default_na=False)
+        raise CompileError(f"{acc_csv} not found (reconcile the labels first)")
     accepted = pd.read_csv(acc_csv, dtype={"apex": "Int64"})
     placed = place_events(accepted, segments)
-    try:
-        tmp = prepare_dir(out, force)
-    except OutputExists as exc:
-        raise CompileError(str(exc)) from None
-    try:
+    with staged_dir(out, force) as tmp:
         scratch = tmp / ".cut"
         scratch.mkdir()
         rows, videos = [], []
@@ -116,10 +115,5 @@ def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str |
         shutil.rmtree(scratch)
         buf = placed.drop(columns=["segment_file"]).to_csv(index=False, lineterminator="\n")
         write_text(tmp / "compile_report.csv", buf)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    commit_dir(tmp, out)
     return {"clips": len(rows), "excluded": int((placed["excluded"] != "").sum()),
             "classes": {k: int(v) for k, v in pd.Series([r["emotion"] for r in rows]).value_counts().items()}}
-

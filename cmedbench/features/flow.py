@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-METHODS = ("farneback", "dis", "tvl1")
+from .config import FLOW_METHODS as METHODS
+from .config import FlowConfig
 
 
-def optical_flow(onset: np.ndarray, apex: np.ndarray, method: str = "farneback") -> np.ndarray:
+def optical_flow(onset: np.ndarray, apex: np.ndarray, method: str = FlowConfig.method) -> np.ndarray:
     """H x W x 2 float32 flow between two grey uint8 images."""
     import cv2
 
@@ -34,7 +35,7 @@ def optical_strain(flow: np.ndarray) -> np.ndarray:
     return np.sqrt(ux**2 + vy**2 + 0.5 * (uy + vx) ** 2).astype(np.float32)
 
 
-def flow_features(onset: np.ndarray, apex: np.ndarray, sizes=(28, 60, 112), method: str = "farneback") -> dict:
+def flow_features(onset: np.ndarray, apex: np.ndarray, sizes=FlowConfig.sizes, method: str = FlowConfig.method) -> dict:
     """{size: size x size x 3 float32 (u, v, strain)} from two grey face crops of equal size."""
     import cv2
 

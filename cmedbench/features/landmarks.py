@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .config import LandmarksConfig
+
 OK, NO_FACE, MULTIPLE_FACES, LOW_CONFIDENCE = 0, 1, 2, 3
 STATUS_NAMES = {OK: "ok", NO_FACE: "no_face", MULTIPLE_FACES: "multiple_faces", LOW_CONFIDENCE: "low_confidence"}
 
@@ -33,7 +35,7 @@ def _fit(gray: np.ndarray, rect) -> np.ndarray:
     return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
 
 
-def detect(gray: np.ndarray, upsample: int = 0, threshold: float = -0.3):
+def detect(gray: np.ndarray, upsample: int = LandmarksConfig.upsample, threshold: float = -0.3):
     """(rectangle of the best face or None, status)."""
     detector = _models()[0]
     rects, scores, _ = detector.run(gray, upsample, threshold)
@@ -54,7 +56,7 @@ def all_faces(image: np.ndarray, upsample: int = 1) -> list[np.ndarray]:
     return [_fit(gray, r) for r in rects]
 
 
-def landmarks_on_frames(frames: list[np.ndarray], upsample: int = 0, track: bool = False,
+def landmarks_on_frames(frames: list[np.ndarray], upsample: int = LandmarksConfig.upsample, track: bool = False,
                         redetect_every: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """(n x 68 x 2 float32, NaN where no face; n status codes) for BGR or grey frames."""
     import cv2

@@ -18,6 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from .config import LbpTopConfig
+
+_P, _R, _GRID = LbpTopConfig.points, LbpTopConfig.radius, LbpTopConfig.grid
+
 
 def offsets(P: int, R: float) -> tuple[np.ndarray, np.ndarray]:
     rr = -R * np.sin(2 * np.pi * np.arange(P, dtype=np.double) / P)
@@ -83,7 +87,7 @@ def _codes(images: np.ndarray, P: int, R: float, rows: slice, cols: slice) -> np
     return nri_uniform_table(P)[code]
 
 
-def lbp_codes(images: np.ndarray, P: int = 8, R: float = 1.0) -> np.ndarray:
+def lbp_codes(images: np.ndarray, P: int = _P, R: float = _R) -> np.ndarray:
     """nri_uniform LBP codes of a 2-D image or a stack of them (N x H x W), every pixel."""
     images = np.asarray(images, dtype=np.float64)
     if images.ndim == 2:
@@ -91,7 +95,7 @@ def lbp_codes(images: np.ndarray, P: int = 8, R: float = 1.0) -> np.ndarray:
     return _codes(images, P, R, slice(None), slice(None))
 
 
-def lbp_top(volume: np.ndarray, P: int = 8, R: float = 1.0, grid: tuple[int, int] = (5, 5)) -> np.ndarray:
+def lbp_top(volume: np.ndarray, P: int = _P, R: float = _R, grid: tuple[int, int] = _GRID) -> np.ndarray:
     """LBP-TOP feature of a T x H x W grey volume: per block and plane, a normalised histogram.
 
     Length grid_y * grid_x * 3 * (P(P-1)+3): 4,425 for a 5x5 grid and P = 8.

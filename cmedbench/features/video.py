@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import LandmarksConfig
 
 
 class VideoError(RuntimeError):
@@ -52,7 +53,8 @@ def read_frames(path: str | Path, indices: list[int] | None = None) -> dict[int,
         cap.release()
 
 
-def key_frames(n_frames: int, apex_frame, sample_id: str, seed: int = 0) -> tuple[int, int, int]:
+def key_frames(n_frames: int, apex_frame: int | None, sample_id: str,
+               seed: int = LandmarksConfig.seed) -> tuple[int, int, int]:
     """(onset, apex, offset) frame indices of a clip cut from onset to offset.
 
     CMED clips start at the onset and end at the offset (user guide), so those are the first and last
@@ -60,8 +62,7 @@ def key_frames(n_frames: int, apex_frame, sample_id: str, seed: int = 0) -> tupl
     (Section IV-A); ours is seeded by the sample id so it never changes between runs.
     """
     last = int(n_frames) - 1
-    if apex_frame is None or apex_frame is np.nan or (isinstance(apex_frame, float) and np.isnan(apex_frame)) \
-            or str(apex_frame) == "<NA>":
+    if apex_frame is None:
         digest = hashlib.sha256(f"{seed}:{sample_id}".encode()).digest()
         apex = int.from_bytes(digest[:8], "little") % max(last + 1, 1)
     else:

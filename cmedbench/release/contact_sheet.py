@@ -1,17 +1,18 @@
-"""A contact sheet of a release: apex frames of a few clips of every class, so a person can look."""
+"""A contact sheet of a release: apex frames of a few clips of every class, so a person can look.
+
+It reads the sample table (what validation found), never the release's CSV, and opens only the
+frames it shows. Import-light: the CLI reads its defaults at start-up.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from .labels import LABELS, NO_ME
-
 TILE = 150
+PER_CLASS = 4  # clips shown per class
 
 
-def read_frame(path: Path, index: int) -> np.ndarray | None:
+def read_frame(path: Path, index: int):
     import cv2
 
     cap = cv2.VideoCapture(str(path))
@@ -23,9 +24,12 @@ def read_frame(path: Path, index: int) -> np.ndarray | None:
         cap.release()
 
 
-def contact_sheet(root: Path, table, per_class: int = 4, seed: int = 0) -> np.ndarray:
+def contact_sheet(root: Path, table, per_class: int = PER_CLASS, seed: int = 0):
     """BGR image: one row per class present, ``per_class`` apex frames (No-ME: middle frame) per row."""
     import cv2
+    import numpy as np
+
+    from .labels import LABELS, NO_ME
 
     rng = np.random.default_rng(seed)
     rows = []
@@ -47,3 +51,18 @@ def contact_sheet(root: Path, table, per_class: int = 4, seed: int = 0) -> np.nd
         cv2.putText(label_tile, label, (6, TILE // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
         rows.append(np.hstack([label_tile] + tiles))
     return np.vstack(rows)
+
+
+def write_contact_sheet(samples: str | Path, release: str | Path, out: str | Path, per_class: int = PER_CLASS,
+                        seed: int = 0) -> tuple[int, int]:
+    """Draw the contact sheet of the release a sample table describes into the PNG ``out``; (width, height)."""
+    import cv2
+
+    from ..atomic import write_bytes
+    from .sample_table import read_sample_table, require_videos
+
+    table = require_videos(read_sample_table(samples), samples)
+    image = contact_sheet(Path(release), table, per_class, seed)
+    ok, buf = cv2.imencode(".png", image)
+    write_bytes(out, buf.tobytes())
+    return image.shape[1], image.shape[0]

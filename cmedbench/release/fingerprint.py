@@ -22,13 +22,18 @@ def sample_ids(table: pd.DataFrame) -> pd.Series:
 
 
 def dataset_fingerprint(table: pd.DataFrame) -> str:
-    """``sha256:<hex>`` over the sorted canonical rows; files contribute their content hash when known."""
-    cols = [c for c in FINGERPRINT_COLUMNS if c in table.columns]
+    """``sha256:<hex>`` over the sorted canonical rows; files contribute their content hash when known.
+
+    A ``sha256`` column that is blank on every row (a metadata-only sample table read back) counts as
+    absent, so a table has one fingerprint whether it is held in memory or read from its file.
+    """
+    hashed = "sha256" in table.columns and bool(table["sha256"].notna().any())
+    cols = [c for c in FINGERPRINT_COLUMNS if c in table.columns and (c != "sha256" or hashed)]
     rows = table[cols].astype("string").fillna("").sort_values("sample_id")
     h = hashlib.sha256()
     h.update(("\x1f".join(FINGERPRINT_COLUMNS) + "\n").encode())
     for values in rows.itertuples(index=False):
         h.update(("\x1f".join(values) + "\n").encode())
-    if "sha256" not in table.columns:
+    if not hashed:
         h.update(b"metadata-only\n")
     return "sha256:" + h.hexdigest()

@@ -15,12 +15,15 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ..bench.tasks import get_task
 from .labels import EMOTIONS, LABELS, NO_ME, normalise_emotion, normalise_subject
 from .report import Problem, Report
 
-# Table III's merge (user guide tip: anger, disgust, fear and sadness make the negative class).
-THREE_CLASS = {"anger": "negative", "disgust": "negative", "fear": "negative", "sadness": "negative",
-               "happiness": "positive", "surprise": "surprise"}
+# Table III's merge, as the emotion-3 task defines it in bench/tasks.yaml (its one home).
+THREE_CLASS: dict[str, str] = dict(get_task("emotion-3").emotion_map)
+AUTO = "auto"
+RELEASE_PROFILE = "profile.yaml"  # a release may carry its own profile (synthetic releases do)
+DEFAULT_PROFILE = "cmed-v1"
 
 
 class ProfileError(ValueError):
@@ -67,6 +70,15 @@ def load_profile(name_or_path: str | Path) -> Profile:
     except yaml.YAMLError as exc:
         raise ProfileError(f"profile {name_or_path} is not valid YAML: {exc}") from None
     return parse_profile(data, str(name_or_path))
+
+
+def resolve(name_or_path: str | Path, release: str | Path) -> Profile:
+    """The profile to check ``release`` against: ``auto`` is the release's own ``profile.yaml`` when it
+    carries one, else the official CMED profile; anything else is a packaged name or a YAML path."""
+    if str(name_or_path) == AUTO:
+        own = Path(release) / RELEASE_PROFILE
+        return load_profile(own if own.is_file() else DEFAULT_PROFILE)
+    return load_profile(name_or_path)
 
 
 def _canonical_keys(mapping: dict, normalise, what: str, where: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The release contract as pandera models: what every metadata row and every sample-table row must be.
+"""The release contract as a pandera model: what every metadata row must be (the sample table's
+model extends it, in sample_table.py).
 
 Validation is lazy (all failures at once) and each failure is turned into a located Problem.
 The metadata model is exported with ``to_yaml`` next to a validation report so that a release carries
@@ -43,20 +44,6 @@ class MetadataModel(pa.DataFrameModel):
         strict = False
         name = "cmed_metadata"
         description = "video_emotion_metadata.csv of a CMED-layout release, canonical labels"
-
-
-class SampleTableModel(MetadataModel):
-    """The canonical sample table: one row per clip, with its id, path and probed video properties."""
-
-    sample_id: Series[pd.StringDtype] = pa.Field(unique=True, str_matches=r"^[0-9a-f]{12}$")
-    path: Series[pd.StringDtype]
-    n_frames: Series[pd.Int64Dtype] = pa.Field(nullable=True, gt=0)
-    fps: Series[float] = pa.Field(nullable=True, gt=0)
-    width: Series[pd.Int64Dtype] = pa.Field(nullable=True, gt=0)
-    height: Series[pd.Int64Dtype] = pa.Field(nullable=True, gt=0)
-
-    class Config:
-        name = "cmed_sample_table"
 
 
 def _describe(check: str, column: str | None, value: object) -> str:

@@ -1,11 +1,13 @@
 """One pass over a release that finds every problem at once and builds the canonical sample table.
 
 Order: read the CSV -> canonical labels -> pandera schema -> folder layout -> file probes (both
-layouts, orphans) -> profile counts -> fingerprint. Nothing here writes inside the release.
+layouts, orphans) -> profile counts -> fingerprint. Nothing here writes inside the release;
+``validate_and_write`` writes the report and, for a valid release, the sample table next to it.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +17,10 @@ from .fingerprint import dataset_fingerprint, sample_ids
 from .layout import FLAT_DIR, LayoutIndex, scan_layout
 from .metadata import METADATA_NAME, MetadataError, read_metadata
 from .probe import VideoProbe, probe_many
-from .profiles import Profile, check_profile
+from .profiles import Profile, check_profile, resolve
 from .report import Problem, Report
-from .schema import validate_metadata
+from .sample_table import write_sample_table
+from .schema import schema_yaml, validate_metadata
 
 # The paper's recordings are 25 fps (Section III-A) and each split segment 300x300 (Section III-B).
 EXPECTED_FPS = 25.0
@@ -29,6 +32,7 @@ class Validation:
     report: Report
     table: pd.DataFrame | None  # canonical sample table (rows that passed labels), None if CSV unreadable
     fingerprint: str | None
+    samples_written: Path | None = None  # where validate_and_write put the sample table, if it did
 
 
 def validate_release(root: str | Path, profile: Profile, deep: bool = False, metadata_only: bool = False,
@@ -67,6 +71,28 @@ def validate_release(root: str | Path, profile: Profile, deep: bool = False, met
         fingerprint=fingerprint, files_hashed="sha256" in table.columns, deep=deep)
     report.settle()
     return Validation(report, table, fingerprint)
+
+
+def validate_and_write(root: str | Path, profile: str | Path = "none", *, report: str | Path | None = None,
+                       samples: str | Path | None = None, deep: bool = False, metadata_only: bool = False,
+                       workers: int | None = None, progress: bool = False) -> Validation:
+    """Validate ``root`` against a profile (a name, a path or ``auto``, see ``profiles.resolve``).
+
+    Writes the JSON report and the schema it was checked against (``<report>.schema.yaml``) when
+    ``report`` is given, and the canonical sample table when ``samples`` is given and the release is
+    valid: an invalid release gets no table, so nothing downstream can run on it.
+    """
+    result = validate_release(root, resolve(profile, root), deep=deep, metadata_only=metadata_only,
+                              workers=workers, progress=progress)
+    if report is not None:
+        from ..atomic import write_text
+
+        report = Path(report)
+        write_text(report, json.dumps(result.report.to_dict(), indent=2, default=str) + "\n")
+        write_text(report.with_name(report.stem + ".schema.yaml"), schema_yaml())
+    if samples is not None and result.report.valid:
+        result.samples_written = write_sample_table(result.table, samples)
+    return result
 
 
 def _check_files(root: Path, table: pd.DataFrame, report: Report, deep: bool, workers: int | None,

@@ -14,12 +14,9 @@ import pandas as pd
 
 from ..release.labels import LABELS, NO_ME
 from ..release.profiles import THREE_CLASS, load_profile
+from .synth_config import SynthConfigError
 
 SOURCE_PROFILE = "cmed-v1"
-
-
-class DistributionError(ValueError):
-    """An impossible request (too many subjects, non-positive scale, occupied output folder)."""
 
 
 def scaled_counts(subjects: int | None = None, scale: float = 1.0) -> pd.DataFrame:
@@ -28,9 +25,10 @@ def scaled_counts(subjects: int | None = None, scale: float = 1.0) -> pd.DataFra
     n_all = len(table_v)
     subjects = n_all if subjects is None else subjects
     if not 1 <= subjects <= n_all:
-        raise DistributionError(f"--subjects must be between 1 and {n_all} (Table V has {n_all} subjects)")
+        raise SynthConfigError("subjects", f"the number of subjects must be between 1 and {n_all} (Table V has "
+                                           f"{n_all}), not {subjects}")
     if not (scale > 0 and np.isfinite(scale)):
-        raise DistributionError(f"--scale must be a positive number, got {scale}")
+        raise SynthConfigError("scale", f"the scale must be a positive number, not {scale}")
     base = table_v.iloc[:subjects]
     b = base.to_numpy()
     counts = np.zeros_like(b)

@@ -14,35 +14,21 @@ a correct splitter must find, every event and the decision the paper's rules giv
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 
-from ..atomic import OutputExists, commit_dir, prepare_dir, write_text
+from ..atomic import staged_dir, write_text
+from ..curation.reconcile import LABELLER_COLUMNS
 from ..release.labels import EMOTIONS, NO_ME
-from .distribution import DistributionError
+from .clip import FrameRenderer, jpeg
+from .synth_config import RawConfig, SynthConfigError
 from .expressions import EMOTION_AUS, FPS, blink_profile, me_profile, smooth_noise
 from .face import SIZE, draw_identity, make_subject
-from .render import FrameRenderer, jpeg
 
 # Class mix of the ME events: Table II's emotion shares, with No-ME spans as common as MEs.
 EVENT_CLASSES = {"happiness": 4855, "surprise": 351, "anger": 114, "disgust": 105, "sadness": 42, "fear": 19}
-
-
-@dataclass(frozen=True)
-class RawConfig:
-    recordings: int = 1
-    seconds: float = 60.0
-    grid: int = 2  # 2 -> 2x2 tiles, 3 -> 3x3
-    width: int = 1280
-    height: int = 720
-    seed: int = 0
-    events_per_minute: float = 10.0
-    share_spans: int = 1
-    labeller_a_error: float = 0.08  # stage 1 class differs from the truth
-    labeller_b_error: float = 0.15  # stage 2 blind class differs from the truth
-    labeller_b_recovery: float = 0.7  # stage 3 picks the truth on a disagreement
 
 
 def _slide(w: int, h: int, rng: np.random.Generator) -> np.ndarray:
@@ -267,21 +253,29 @@ def render_recording(path: Path, plan: dict, cfg: RawConfig, seed: int) -> None:
         writer.release()
 
 
-def synth_raw(out: Path, cfg: RawConfig, children: int = 4, force: bool = False) -> Path:
+MIN_SECONDS = 20  # a recording shorter than this leaves too little once segments under 3 s are dropped
+
+
+def check_raw_config(cfg: RawConfig) -> None:
+    """Refuse a gallery that cannot be drawn, naming the field at fault."""
     if cfg.grid not in (2, 3):
-        raise DistributionError("--grid must be 2 (2x2 tiles) or 3 (3x3 tiles)")
-    if cfg.seconds < 20:
-        raise DistributionError("--seconds must be at least 20 (segments shorter than 3 s are dropped)")
+        raise SynthConfigError("grid", f"the gallery grid must be 2 (2x2 tiles) or 3 (3x3 tiles), not {cfg.grid}")
+    if cfg.seconds < MIN_SECONDS:
+        raise SynthConfigError("seconds", f"a recording must last at least {MIN_SECONDS} seconds (segments "
+                                          f"shorter than 3 s are dropped), not {cfg.seconds:g}")
     max_children = cfg.grid * cfg.grid - 2 + 1  # tile 0 facilitator, last tile camera off, one shared tile
-    if not 1 <= children <= max_children:
-        raise DistributionError(f"--children must be between 1 and {max_children} for a {cfg.grid}x{cfg.grid} grid")
-    try:
-        tmp = prepare_dir(out, force)
-    except OutputExists as exc:
-        raise DistributionError(str(exc)) from None
-    try:
+    if not 1 <= cfg.children <= max_children:
+        raise SynthConfigError("children", f"a {cfg.grid}x{cfg.grid} gallery seats 1 to {max_children} children "
+                                           f"(the facilitator has a tile, one tile has its camera off, two "
+                                           f"siblings share one), not {cfg.children}")
+
+
+def synth_raw(out: Path, cfg: RawConfig = RawConfig(), force: bool = False) -> Path:
+    """Plan, render and label ``cfg.recordings`` gallery recordings into ``out`` (built aside, swapped in)."""
+    check_raw_config(cfg)
+    with staged_dir(out, force) as tmp:
         rng = np.random.default_rng(cfg.seed)
-        kids = [f"sub_{i:02d}" for i in range(1, children + 1)]
+        kids = [f"sub_{i:02d}" for i in range(1, cfg.children + 1)]
         recordings, all_events = [], []
         (tmp / "recordings").mkdir()
         for k in range(1, cfg.recordings + 1):
@@ -295,18 +289,13 @@ def synth_raw(out: Path, cfg: RawConfig, children: int = 4, force: bool = False)
             recordings.append(plan)
         s1, s2, s3, decisions = label_events(all_events, cfg, rng)
         (tmp / "labels").mkdir()
-        for name, rows, cols in (
-            ("stage1.csv", s1, ["event_id", "recording", "subject", "x", "y", "onset", "apex", "offset", "class"]),
-            ("stage2.csv", s2, ["event_id", "class"]), ("stage3.csv", s3, ["event_id", "class"]),
-        ):
+        for name, rows in (("stage1.csv", s1), ("stage2.csv", s2), ("stage3.csv", s3)):
+            cols = LABELLER_COLUMNS[name]
             lines = [",".join(cols)] + [",".join("" if r[c] is None else str(r[c]) for c in cols) for r in rows]
             write_text(tmp / "labels" / name, "\n".join(lines) + "\n")
-        manifest = {"format": "cmedbench-raw-v1", "config": cfg.__dict__, "recordings": recordings,
+        # the manifest's config block predates `children` (its people list names every child): kept as it was
+        config = {k: v for k, v in asdict(cfg).items() if k != "children"}
+        manifest = {"format": "cmedbench-raw-v1", "config": config, "recordings": recordings,
                     "decisions": decisions}
         write_text(tmp / "manifest.json", json.dumps(manifest, indent=1, default=int) + "\n")
-    except BaseException:
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return commit_dir(tmp, out)
+    return Path(out)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from dataclasses import dataclass
+from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,25 +22,16 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..atomic import OutputExists, commit_dir, prepare_dir, write_text
+from ..atomic import staged_dir, write_text
 from ..console import track
 from ..release.labels import LABELS, NO_ME
 from ..release.layout import write_release
-from .distribution import DistributionError, expand_counts, profile_for, scaled_counts
+from .synth_config import SynthConfig, SynthConfigError
+from .distribution import expand_counts, profile_for, scaled_counts
 
 # Table IV: (min, max) frames; log-normal (median, sigma) chosen so the uncapped mean is ~91 / ~228.
 EMOTION_FRAMES = {"min": 4, "max": 821, "median": 60.0, "sigma": 0.9}
 NO_ME_FRAMES = {"min": 9, "max": 7680, "median": 100.0, "sigma": 1.28}
-
-
-@dataclass(frozen=True)
-class SynthConfig:
-    subjects: int | None = 12
-    scale: float = 0.036
-    seed: int = 0
-    max_emotion_frames: int = 821
-    max_no_me_frames: int = 7680
-    workers: int = 2
 
 
 def _seed_of(*parts) -> int:
@@ -57,7 +48,7 @@ def clip_lengths(emotions: np.ndarray, rng: np.random.Generator, max_emotion: in
 
 def plan_release(counts: pd.DataFrame, cfg: SynthConfig) -> pd.DataFrame:
     """One row per clip: canonical metadata plus the seeds and plan that rendering needs."""
-    from .render import plan_clip
+    from .clip import plan_clip
 
     rng = np.random.default_rng(cfg.seed)
     rows = expand_counts(counts, rng)
@@ -91,7 +82,7 @@ def _subject(seed: int, subject: str):
 
 def _render_chunk(seed: int, subject: str, jobs: list[tuple[str, str, int, int]], folder: str) -> int:
     """Render clips of one subject (emotion, filename, n_frames, clip_seed) into ``folder``."""
-    from .render import plan_clip, write_clip
+    from .clip import plan_clip, write_clip
 
     subj = _subject(seed, subject)
     for emotion, filename, n_frames, clip_seed in jobs:
@@ -132,14 +123,12 @@ def synth_release(out: Path, cfg: SynthConfig, metadata_only: bool = False, forc
         counts = scaled_counts(cfg.subjects, cfg.scale)
     else:
         counts = counts.reindex(columns=list(LABELS), fill_value=0).astype(int)
-    if cfg.max_emotion_frames < EMOTION_FRAMES["min"] or cfg.max_no_me_frames < NO_ME_FRAMES["min"]:
-        raise DistributionError(f"frame caps must be at least {EMOTION_FRAMES['min']} (emotion) and "
-                                f"{NO_ME_FRAMES['min']} (No-ME), the minima of Table IV")
-    try:
-        tmp = prepare_dir(out, force)
-    except OutputExists as exc:
-        raise DistributionError(str(exc)) from None
-    try:
+    for field, spec, what in (("max_emotion_frames", EMOTION_FRAMES, "emotion"), ("max_no_me_frames", NO_ME_FRAMES,
+                                                                                 "No-ME")):
+        if getattr(cfg, field) < spec["min"]:
+            raise SynthConfigError(field, f"the {what} clip length cap must be at least {spec['min']} frames, the "
+                                          f"minimum of Table IV, not {getattr(cfg, field)}")
+    with staged_dir(out, force) as tmp:
         plan = plan_release(counts, cfg)
         full = len(counts) == 74 and cfg.scale == 1.0 and counts.to_numpy().sum() == 10924
         name = "cmed-v1-shaped" if full else f"synthetic-{len(counts)}s-x{cfg.scale:g}"
@@ -162,12 +151,9 @@ def synth_release(out: Path, cfg: SynthConfig, metadata_only: bool = False, forc
         truth = truth.merge(identities, on="subject", how="left")
         write_text(tmp / "synth_truth.csv", truth.to_csv(index=False, lineterminator="\n"))
         write_text(tmp / "profile.yaml", yaml.safe_dump(profile, sort_keys=False))
-        write_text(tmp / "synth_config.yaml", yaml.safe_dump({**cfg.__dict__, "metadata_only": metadata_only},
+        write_text(tmp / "synth_config.yaml", yaml.safe_dump({**asdict(cfg), "metadata_only": metadata_only},
                                                              sort_keys=False))
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return commit_dir(tmp, out)
+    return Path(out)
 
 
 def _identity_table(seeds: dict[str, int]) -> pd.DataFrame:

@@ -65,3 +65,77 @@ def test_missing_folder_and_unknown_protocol(tmp_path):
     root = make_splits(tmp_path / "splits")
     with pytest.raises(SplitsError, match="unknown protocol"):
         load_benchmark(root, "emotion-3", "leave-two-out")
+
+
+def pinned_table():
+    """60 clips of 12 subjects, every class, stand-in content hashes: a fixed input for pinned outputs."""
+    import hashlib
+
+    from cmedbench.release.fingerprint import sample_ids
+    from helpers import table as canonical
+
+    emotions = ["happiness", "no-me", "anger", "surprise", "disgust", "fear", "sadness"]
+    rows = [(f"sub_{1 + i % 12:02d}", f"c{i}.mp4", emotions[i % 7], None if emotions[i % 7] == "no-me" else i % 5)
+            for i in range(60)]
+    t = canonical(rows)
+    t.insert(0, "sample_id", sample_ids(t))
+    return t.assign(path=t["filename"], n_frames=10, fps=25.0, width=300, height=300,
+                    sha256=[hashlib.sha256(f.encode()).hexdigest() for f in t["filename"]])
+
+
+def test_fingerprint_and_fold_maps_are_pinned(tmp_path):
+    """Records carry the fingerprint and fold-map hashes: the committed board reproduces only while
+    these bytes stay the same (values computed before the sample table became the seam)."""
+    import hashlib
+
+    from cmedbench.bench.splits import write_benchmark
+    from cmedbench.release.fingerprint import dataset_fingerprint
+
+    t = pinned_table()
+    fingerprint = dataset_fingerprint(t)
+    assert fingerprint == "sha256:cefff18a3f8511b524dbb2d1bf8d233ff31236f7542c322e64c8d4f4991001e4"
+    assert dataset_fingerprint(t.drop(columns="sha256")) == \
+        "sha256:28e4e2e782b8667953b621ee256dcdf408d4f86d1c5180de9564272be77dbcf7"  # metadata only
+    root = write_benchmark(t, fingerprint, tmp_path / "splits")
+    pinned = {"me-spotting/loso": "176cb15236ab5f26", "me-spotting/kfold-10": "9910d5a42a042fff",
+              "emotion-6/loso": "7496ca1a85aa4cdf", "emotion-6/kfold-10": "a3f4ce6f21c1dbaa",
+              "emotion-3/loso": "7496ca1a85aa4cdf", "emotion-3/kfold-10": "a3f4ce6f21c1dbaa"}
+    for name, digest in pinned.items():
+        assert hashlib.sha256((root / "folds" / f"{name}.csv").read_bytes()).hexdigest()[:16] == digest, name
+
+
+def test_benchmark_folder_is_byte_reproducible(tmp_path):
+    import json
+
+    from cmedbench.bench.splits import write_benchmark
+    from cmedbench.release.fingerprint import dataset_fingerprint
+
+    t = pinned_table()
+    a = write_benchmark(t, dataset_fingerprint(t), tmp_path / "a")
+    b = write_benchmark(t.sample(frac=1, random_state=1), dataset_fingerprint(t), tmp_path / "b")  # row order too
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+    manifest = json.loads((a / "manifest.json").read_text())
+    assert "created" not in manifest and set(manifest["files"]) == {str(f) for f in files} - {"manifest.json"}
+
+
+def test_write_benchmark_refuses_bad_input_and_writes_nothing(tmp_path):
+    from cmedbench.atomic import OutputExists
+    from cmedbench.bench.splits import write_benchmark
+    from cmedbench.release.fingerprint import dataset_fingerprint
+    from cmedbench.release.sample_table import MetadataOnlyTable, SampleTableError
+
+    t = pinned_table()
+    meta = t.drop(columns=["path", "n_frames", "fps", "width", "height", "sha256"])
+    with pytest.raises(MetadataOnlyTable, match="metadata-only"):
+        write_benchmark(meta, dataset_fingerprint(meta), tmp_path / "m")
+    bad = t.copy()
+    bad.loc[3, "emotion"] = "joy"
+    with pytest.raises(SampleTableError, match="line 5.*not a known label"):
+        write_benchmark(bad, "sha256:x", tmp_path / "b")
+    assert not list(tmp_path.iterdir())
+    root = write_benchmark(t, dataset_fingerprint(t), tmp_path / "splits")
+    with pytest.raises(OutputExists):
+        write_benchmark(t, dataset_fingerprint(t), root)
+    assert write_benchmark(t, dataset_fingerprint(t), root, force=True) == root

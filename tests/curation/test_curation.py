@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cmedbench.curation.compile import compile_release
-from cmedbench.curation.labels import LabelsError, reconcile, write_reconciled
-from cmedbench.curation.split import SplitConfig, split_recording
+from cmedbench.curation.compile import CompileError, compile_release
+from cmedbench.curation.reconcile import LabelsError, reconcile, reconcile_labels
+from cmedbench.curation.segment import (SEGMENT_COLUMNS, SegmentConfig, read_segments, segment_recording,
+                                        segment_recordings)
 from cmedbench.release.profiles import load_profile
 from cmedbench.release.validate import validate_release
 from cmedbench.synth.raw import RawConfig, synth_raw
@@ -22,15 +23,25 @@ REAL = Path(__file__).resolve().parents[3] / "shared" / "realfaces" / "videos"
 @pytest.fixture(scope="module")
 def curated(tmp_path_factory):
     root = tmp_path_factory.mktemp("cur")
-    raw = synth_raw(root / "raw", RawConfig(seconds=40, seed=1), children=3)
-    segs = split_recording(raw / "recordings" / "rec_01.mp4", root / "segments")
-    pd.DataFrame(segs).to_csv(root / "segments" / "segments.csv", index=False)
-    return {"root": root, "raw": raw, "segments": segs, "manifest": json.loads((raw / "manifest.json").read_text())}
+    raw = synth_raw(root / "raw", RawConfig(seconds=40, seed=1))
+    summary = segment_recordings([raw / "recordings"], root / "segments")
+    return {"root": root, "raw": raw, "segments": list(summary.segments), "summary": summary,
+            "manifest": json.loads((raw / "manifest.json").read_text())}
 
 
 def iou(a, b):
     inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
     return inter / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+def test_segments_csv_is_the_summary(curated):
+    summary = curated["summary"]
+    assert [p.name for p in summary.recordings] == ["rec_01.mp4"]
+    assert all(tuple(s) == SEGMENT_COLUMNS for s in summary.segments)
+    table = read_segments(curated["root"] / "segments")
+    assert tuple(table.columns) == SEGMENT_COLUMNS and list(table["file"]) == [s["file"] for s in summary.segments]
+    assert sorted(p.name for p in (curated["root"] / "segments").iterdir()) == sorted(
+        ["segments.csv"] + [s["file"] for s in summary.segments])
 
 
 def test_every_appearance_is_one_segment(curated):
@@ -98,8 +109,7 @@ def test_bad_label_files(tmp_path, curated):
 
 
 def test_compiled_release_passes_validate(curated, tmp_path):
-    r = reconcile(curated["raw"] / "labels")
-    write_reconciled(r, tmp_path / "labels")
+    reconcile_labels(curated["raw"] / "labels", tmp_path / "labels")
     summary = compile_release(curated["root"] / "segments", tmp_path / "labels", tmp_path / "release")
     assert summary["clips"] > 0
     result = validate_release(tmp_path / "release", load_profile("none"))
@@ -112,11 +122,34 @@ def test_compiled_release_passes_validate(curated, tmp_path):
     assert (me["apex_frame"] < me["n_frames"]).all()
 
 
-def test_split_cli_refuses_a_non_video(tmp_path):
+def test_compile_refuses_a_folder_without_segments(curated, tmp_path):
+    reconcile_labels(curated["raw"] / "labels", tmp_path / "labels")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CompileError, match="segments.csv not found"):
+        compile_release(tmp_path / "empty", tmp_path / "labels", tmp_path / "release")
+    assert not (tmp_path / "release").exists()
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "cmedbench.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def test_segment_cli_refuses_a_non_video(tmp_path):
     (tmp_path / "x.mp4").write_bytes(b"nope")
-    r = subprocess.run([sys.executable, "-m", "cmedbench.cli", "split", str(tmp_path / "x.mp4"), "--out",
-                        str(tmp_path / "out")], capture_output=True, text=True)
+    r = cli("segment", tmp_path / "x.mp4", "--out", tmp_path / "out")
     assert r.returncode == 1 and "cannot be opened" in r.stderr and not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["x.mp4"]  # no temp folder left behind
+
+
+def test_segment_cli_refuses_an_empty_folder_and_an_occupied_output(tmp_path):
+    (tmp_path / "none").mkdir()
+    r = cli("segment", tmp_path / "none", "--out", tmp_path / "out")
+    assert r.returncode == 2 and "no recording" in r.stderr and not (tmp_path / "out").exists()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    (tmp_path / "none" / "x.mp4").write_bytes(b"nope")
+    r = cli("segment", tmp_path / "none", "--out", tmp_path / "out")
+    assert r.returncode == 2 and "--force" in r.stderr and (tmp_path / "out" / "keep.txt").read_text() == "mine"
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realfaces is not present")
@@ -125,7 +158,7 @@ def test_split_cli_refuses_a_non_video(tmp_path):
     ("pyfeat_no_face.mp4", []), ("pyfeat_face_noface.mov", [(0, 80)]), ("pyfeat_noface_face.mov", [(97, 169)]),
 ])
 def test_real_videos(tmp_path, video, expected):
-    segs = split_recording(REAL / video, tmp_path, SplitConfig(min_seconds=1.0))  # the clips are 2-19 s long
+    segs = segment_recording(REAL / video, tmp_path, SegmentConfig(min_seconds=1.0))  # the clips are 2-19 s long
     assert len(segs) == len(expected)
     for s, (start, end) in zip(segs, expected):
         assert abs(s["start"] - start) <= 60 and abs(s["end"] - end) <= 60  # the 60-frame sampling

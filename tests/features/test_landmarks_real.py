@@ -1,16 +1,25 @@
-"""dlib landmarks on real photographs (../shared/realfaces) and on our synthetic clips."""
+"""dlib landmarks on real photographs (../shared/realfaces) and on our synthetic clips.
 
+Accuracy is the normalised mean error (NME) that docs/features.md states: the mean point-to-point
+distance to dlib's stored landmarks divided by the distance between the eye centres (the means of
+landmarks 36-41 and 42-47).
+"""
+
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cmedbench.features.landmarks import OK, all_faces, landmarks_on_frames
+from cmedbench.features.landmarks import MULTIPLE_FACES, NO_FACE, OK, STATUS_NAMES, all_faces, landmarks_on_frames
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "realfaces"
-WELL_BEHAVED = ["2007_007763", "2008_001009", "2008_001322", "2008_002470", "2008_002506", "2008_004176",
-                "2008_007676", "2009_004587"]  # the ninth, 2008_002079, has three known misses
+# ../shared/realfaces beside the checkout; CMEDBENCH_REALFACES points elsewhere (a worktree, say).
+REAL = Path(os.environ.get("CMEDBENCH_REALFACES", Path(__file__).resolve().parents[3] / "shared" / "realfaces"))
+PHOTOS = ["2007_007763", "2008_001009", "2008_001322", "2008_002079", "2008_002470", "2008_002506", "2008_004176",
+          "2008_007676", "2009_004587"]
+MAX_NME, MEAN_NME = 0.07, 0.03
+needs_real = pytest.mark.skipif(not REAL.is_dir(), reason=f"{REAL} is not present")
 
 
 def stored_faces():
@@ -23,39 +32,52 @@ def stored_faces():
     return faces
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realfaces is not present")
-@pytest.mark.parametrize("stem", WELL_BEHAVED)
-def test_landmarks_match_dlibs_stored_ones(stem):
+def eye_centre_distance(points: np.ndarray) -> float:
+    return float(np.linalg.norm(points[36:42].mean(axis=0) - points[42:48].mean(axis=0)))
+
+
+def nme(ours: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.linalg.norm(ours - truth, axis=1).mean() / eye_centre_distance(truth))
+
+
+def image(name: str):
     import cv2
 
-    image = cv2.imread(str(REAL / "images" / f"dlib_{stem}.jpg"))
-    ours = all_faces(image, upsample=1)
-    for truth in stored_faces()[stem]:
-        centre = truth.mean(axis=0)
-        best = min(ours, key=lambda p: np.linalg.norm(p.mean(axis=0) - centre))
-        iod = np.linalg.norm(truth[36] - truth[45])
-        nme = np.linalg.norm(best - truth, axis=1).mean() / iod
-        assert nme < 0.06, f"{stem}: NME {nme:.3f}"
+    return cv2.imread(str(REAL / "images" / name))
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realfaces is not present")
-def test_no_face_on_a_faceless_image():
-    import cv2
+@needs_real
+def test_landmarks_match_dlibs_stored_ones():
+    stored, errors = stored_faces(), []
+    for stem in PHOTOS:
+        ours = all_faces(image(f"dlib_{stem}.jpg"), upsample=1)
+        assert len(ours) == len(stored[stem]), f"{stem}: {len(ours)} faces found, {len(stored[stem])} labelled"
+        for truth in stored[stem]:
+            best = min(ours, key=lambda p: np.linalg.norm(p.mean(axis=0) - truth.mean(axis=0)))
+            errors.append((stem, nme(best, truth)))
+    assert len(errors) == 43
+    worst = max(errors, key=lambda e: e[1])
+    assert worst[1] < MAX_NME, f"{worst[0]}: NME {worst[1]:.3f}"
+    assert np.mean([e for _, e in errors]) < MEAN_NME
 
-    image = cv2.imread(str(REAL / "images" / "pyfeat_free-mountain-vector-01.jpg"))
-    pts, status = landmarks_on_frames([image])
-    assert status[0] != OK or np.isnan(pts).all()
+
+@needs_real
+@pytest.mark.parametrize("name, status", [("pyfeat_free-mountain-vector-01.jpg", NO_FACE), ("dlib_dogs.jpg", NO_FACE),
+                                          ("pyfeat_single_face.jpg", OK), ("pyfeat_multi_face.jpg", MULTIPLE_FACES)])
+def test_status_of_each_kind_of_image(name, status):
+    pts, st = landmarks_on_frames([image(name)])
+    assert st.tolist() == [status], f"{name}: {STATUS_NAMES[int(st[0])]}, expected {STATUS_NAMES[status]}"
+    assert np.isnan(pts).all() == (status == NO_FACE)  # landmarks exactly where a face was found
 
 
 def test_tracking_agrees_with_detection_on_a_synthetic_clip():
     from cmedbench.synth.face import draw_identity, make_subject
-    from cmedbench.synth.render import clip_frames, plan_clip
+    from cmedbench.synth.clip import clip_frames, plan_clip
 
     subject = make_subject(draw_identity(np.random.default_rng(4)), 4)
     frames = list(clip_frames(subject, plan_clip("surprise", 30, 9)))
     det, st_det = landmarks_on_frames(frames)
     trk, st_trk = landmarks_on_frames(frames, track=True, redetect_every=10)
     assert (st_det == OK).all() and (st_trk == OK).all()
-    iod = np.linalg.norm(det[:, 36] - det[:, 45], axis=1)
-    err = (np.linalg.norm(trk - det, axis=2).mean(axis=1) / iod).max()
+    err = max(nme(t, d) for t, d in zip(trk, det))
     assert err < 0.03, err

@@ -105,3 +105,21 @@ def test_malformed_profiles(data, needle):
 def test_unknown_profile_name():
     with pytest.raises(ProfileError, match="known: cmed-v1, none"):
         load_profile("cmed-v9")
+
+
+def test_three_class_map_is_the_emotion_3_task():
+    from cmedbench.bench.tasks import get_task
+
+    assert THREE_CLASS == dict(get_task("emotion-3").emotion_map)
+    assert set(THREE_CLASS.values()) == set(load_profile("cmed-v1").three_class)
+
+
+def test_resolve_auto_prefers_the_release_s_own_profile(tmp_path):
+    from cmedbench.release.profiles import resolve
+
+    assert resolve("auto", tmp_path).name == "cmed-v1"
+    (tmp_path / "profile.yaml").write_text("name: mine\n")
+    assert resolve("auto", tmp_path).name == "mine"
+    assert resolve("none", tmp_path).name == "none"
+    with pytest.raises(ProfileError, match="unknown profile"):
+        resolve("nope", tmp_path)

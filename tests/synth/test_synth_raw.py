@@ -6,13 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from cmedbench.synth.distribution import DistributionError
+from cmedbench.curation.reconcile import LABELLER_COLUMNS
 from cmedbench.synth.raw import RawConfig, synth_raw
+from cmedbench.synth.synth_config import SynthConfigError
 
 
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory):
-    return synth_raw(tmp_path_factory.mktemp("raw") / "raw", RawConfig(seconds=24, seed=2), children=3)
+    return synth_raw(tmp_path_factory.mktemp("raw") / "raw", RawConfig(seconds=24, seed=2))
 
 
 def frame(path, i):
@@ -95,9 +96,25 @@ def test_events_only_for_children_in_their_own_tile(raw):
             assert e["onset"] <= e["apex"] <= e["offset"] and e["offset"] - e["onset"] <= 12
 
 
-@pytest.mark.parametrize("kw,needle", [({"cfg": RawConfig(grid=4)}, "grid"), ({"children": 9}, "children"),
-                                       ({"cfg": RawConfig(seconds=5)}, "seconds")])
-def test_impossible_requests(tmp_path, kw, needle):
-    with pytest.raises(DistributionError, match=needle):
-        synth_raw(tmp_path / "o", kw.get("cfg", RawConfig()), kw.get("children", 3))
+@pytest.mark.parametrize("cfg,field", [(RawConfig(grid=4), "grid"), (RawConfig(children=9), "children"),
+                                       (RawConfig(seconds=5), "seconds")])
+def test_impossible_requests(tmp_path, cfg, field):
+    with pytest.raises(SynthConfigError, match=field) as exc:
+        synth_raw(tmp_path / "o", cfg)
+    assert exc.value.field == field and "--" not in str(exc.value)  # the domain, not the command line
+    assert not (tmp_path / "o").exists()
+
+
+def test_labeller_files_have_the_reconciler_columns(raw):
+    for name, cols in LABELLER_COLUMNS.items():
+        assert (raw / "labels" / name).read_text().splitlines()[0] == ",".join(cols)
+
+
+def test_cli_names_the_option_of_an_impossible_request(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "cmedbench.cli", "synth", "raw", str(tmp_path / "o"), "--seconds", "5"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "'--seconds'" in r.stderr and "at least 20 seconds" in r.stderr, r.stderr
     assert not (tmp_path / "o").exists()

@@ -9,7 +9,8 @@ import pytest
 
 from cmedbench.release.profiles import load_profile
 from cmedbench.release.validate import validate_release
-from cmedbench.synth.distribution import DistributionError, scaled_counts
+from cmedbench.atomic import OutputExists
+from cmedbench.synth.distribution import scaled_counts
 from cmedbench.synth.release import SynthConfig, synth_release
 
 CLI = [sys.executable, "-m", "cmedbench.cli"]
@@ -98,6 +99,7 @@ def test_dlib_finds_one_face_and_fits_landmarks(small):
 
 @pytest.mark.parametrize("args,needle", [
     (["--subjects", "75"], "between 1 and 74"), (["--scale", "0"], "positive"), (["--scale", "-1"], "positive"),
+    (["--max-emotion-frames", "2"], "'--max-emotion-frames'"),
 ])
 def test_impossible_requests(tmp_path, args, needle):
     r = subprocess.run(CLI + ["synth", "release", str(tmp_path / "o"), "--metadata-only"] + args,
@@ -110,7 +112,7 @@ def test_existing_output_needs_force(tmp_path):
     out = tmp_path / "o"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    with pytest.raises(DistributionError, match="--force"):
+    with pytest.raises(OutputExists):
         synth_release(out, SMALL, metadata_only=True)
     assert (out / "keep.txt").read_text() == "mine"
     synth_release(out, SMALL, metadata_only=True, force=True)

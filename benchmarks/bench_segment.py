@@ -1,6 +1,6 @@
-"""Speed of the Algorithm 1 splitter next to the plain decode rate of the same recording.
+"""Speed of the Algorithm 1 segmenter next to the plain decode rate of the same recording.
 
-Run: .venv/bin/python benchmarks/bench_split.py [RECORDING]  (default: data/raw/recordings/rec_01.mp4)
+Run: .venv/bin/python benchmarks/bench_segment.py [RECORDING]  (default: data/raw/recordings/rec_01.mp4)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 def main(recording: str = "data/raw/recordings/rec_01.mp4") -> None:
     import cv2
 
-    from cmedbench.curation.split import SplitConfig, split_recording
+    from cmedbench.curation.segment import SegmentConfig, segment_recording
 
     if not Path(recording).exists():
         sys.exit(f"{recording} not found; run `make run` (or `cmedbench synth raw`) first")
@@ -25,13 +25,13 @@ def main(recording: str = "data/raw/recordings/rec_01.mp4") -> None:
         n += 1
     decode = n / (time.perf_counter() - t0)
     print(f"{recording}: {n} frames; plain decode {decode:.0f} frames/s")
-    for name, cfg in (("as written (no refine, no dlib)", SplitConfig(refine=False, confirm_with_dlib=False)),
-                      ("default (refine + dlib confirm + flags)", SplitConfig())):
+    for name, cfg in (("as written (no refine, no dlib)", SegmentConfig(refine=False, confirm_with_dlib=False)),
+                      ("default (refine + dlib confirm + flags)", SegmentConfig())):
         with tempfile.TemporaryDirectory() as d:
             t0 = time.perf_counter()
-            segs = split_recording(recording, d, cfg)
+            segs = segment_recording(recording, d, cfg)
             fps = n / (time.perf_counter() - t0)
-        print(f"splitter, {name}: {fps:.0f} frames/s ({decode / fps:.1f}x slower than decoding), {len(segs)} segments")
+        print(f"segmenter, {name}: {fps:.0f} frames/s ({decode / fps:.1f}x slower than decoding), {len(segs)} segments")
 
 
 if __name__ == "__main__":

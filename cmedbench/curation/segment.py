@@ -1,4 +1,4 @@
-"""The paper's Algorithm 1 (raw-to-clip splitting), with every constant a parameter.
+"""The paper's Algorithm 1: gallery recordings -> one video per user appearance, every constant a parameter.
 
 As written: every ``sample_every`` (60) frames read the next three frames, convert to grey, detect faces
 with OpenCV's Haar cascade, keep the list with the most faces; a face outside every existing user's
@@ -22,86 +22,36 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import staged_dir, write_text
+from .detect import detect_faces, haar, is_share, voted_faces
+from .segment_config import SegmentConfig
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi")  # what a folder of recordings is searched for
+SEGMENTS_CSV = "segments.csv"
+# One row per segment video: where its user's area is in the recording, which frames it spans, and the
+# exclusion flags (";"-joined) with the statistics behind them.
+SEGMENT_COLUMNS = ("segment", "recording", "file", "x", "y", "side", "start", "end", "n_frames", "fps", "flags",
+                   "median_roll_deg", "mouth_motion", "samples", "samples_with_face")
 
 
-@dataclass(frozen=True)
-class SplitConfig:
-    sample_every: int = 60  # Algorithm 1, line 3
-    triple: int = 3  # line 4: "read the next three frames"
-    close_after: int = 60  # line 14
-    min_seconds: float = 3.0  # line 17
-    crop: int = 300  # Section III-B: 300x300 segments
-    area_scale: float = 2.0  # a user's area is this many face widths (at least `crop` px)
-    scale_factor: float = 1.1  # Haar detectMultiScale
-    min_neighbors: int = 5
-    min_size: int = 30
-    detect_scale: float = 0.5  # Haar runs on the frame scaled by this (boxes scaled back): 4x faster at 0.5
-    min_votes: int = 2
-    confirm_with_dlib: bool = True
-    refine: bool = True
-    share_white_fraction: float = 0.35
-    multiple_faces_fraction: float = 0.25
-    neighbour_widths: float = 2.0  # another face closer than this many face widths shares the view
-    missing_fraction: float = 0.5
-    rotation_deg: float = 25.0
-    talk_threshold: float = 0.025
+class SegmentError(ValueError):
+    """A recording the segmenter cannot read, or a segments table that is not one."""
 
 
-def haar():
-    import cv2
-
-    path = os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
-    cascade = cv2.CascadeClassifier(path)
-    if cascade.empty():
-        raise RuntimeError(f"cannot load the Haar cascade {path} (OpenCV 4.x contrib wheel needed)")
-    return cascade
-
-
-def detect_faces(cascade, gray: np.ndarray, cfg: SplitConfig, scale: float = 1.0) -> list[tuple[int, int, int, int]]:
-    """Haar boxes (x, y, w, h) in ``gray``'s pixels, without boxes lying inside a bigger one.
-
-    ``scale`` < 1 runs the cascade on a smaller copy (``min_size`` is in full-size pixels)."""
-    import cv2
-
-    small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    m = max(1, int(round(cfg.min_size * scale)))
-    boxes = cascade.detectMultiScale(small, scaleFactor=cfg.scale_factor, minNeighbors=cfg.min_neighbors,
-                                     minSize=(m, m))
-    boxes = sorted((tuple(int(round(v / scale)) for v in b) for b in boxes), key=lambda b: -b[2] * b[3])
-    kept: list[tuple[int, int, int, int]] = []
-    for b in boxes:
-        cx, cy = b[0] + b[2] / 2, b[1] + b[3] / 2
-        if not any(k[0] <= cx <= k[0] + k[2] and k[1] <= cy <= k[1] + k[3] for k in kept):
-            kept.append(b)
-    return kept
-
-
-def is_share(frame: np.ndarray, cfg: SplitConfig) -> bool:
-    """A slide fills the frame: most of it is near-white."""
-    small = frame[::8, ::8]
-    return float((small.min(axis=2) > 225).mean()) >= cfg.share_white_fraction
-
-
-def _iou(a, b) -> float:
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
-    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
-    inter = max(0, x1 - x0) * max(0, y1 - y0)
-    return inter / float(a[2] * a[3] + b[2] * b[3] - inter)
-
-
-def voted_faces(lists: list[list], cfg: SplitConfig) -> list:
-    """The largest of the three lists (line 7), keeping faces seen in at least ``min_votes`` lists."""
-    largest = max(lists, key=len)
-    return [f for f in largest if sum(any(_iou(f, g) > 0.3 for g in other) for other in lists) >= cfg.min_votes]
+class NoRecordings(SegmentError):
+    """The given folders hold no recording."""
 
 
 @dataclass
 class User:
+    """One open appearance: its area, its segment writer, the crops not yet written, and flag statistics."""
+
     uid: int
     area: tuple[int, int, int]  # x0, y0, side (recording pixels)
     tmp: Path
@@ -124,8 +74,10 @@ class User:
         return x0 <= cx < x0 + side and y0 <= cy < y0 + side
 
 
-class Splitter:
-    def __init__(self, cfg: SplitConfig, out: Path, name: str, fps: float, size: tuple[int, int]):
+class Segmenter:
+    """Algorithm 1's state over one recording: the open users and the segments already saved."""
+
+    def __init__(self, cfg: SegmentConfig, out: Path, name: str, fps: float, size: tuple[int, int]):
         self.cfg, self.out, self.name, self.fps, self.size = cfg, Path(out), name, fps, size
         self.cascade = haar()
         self.users: list[User] = []
@@ -281,19 +233,19 @@ class Splitter:
                 user.mouths.append(float(np.linalg.norm(pts[57] - pts[51]) / max(np.hypot(*d), 1e-6)))
 
 
-def split_recording(path: str | Path, out: str | Path, cfg: SplitConfig = SplitConfig(),
-                    name: str | None = None) -> list[dict]:
-    """Split one recording into per-user segment videos under ``out``; returns their descriptions."""
+def segment_recording(path: str | Path, out: str | Path, cfg: SegmentConfig = SegmentConfig(),
+                      name: str | None = None) -> list[dict]:
+    """Algorithm 1 on one recording: per-user segment videos under ``out``; returns their rows."""
     import cv2
 
     path, out = Path(path), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
-        raise ValueError(f"{path}: cannot be opened as a video")
+        raise SegmentError(f"{path}: cannot be opened as a video")
     fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
     size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    sp = Splitter(cfg, out, name or path.stem, fps, size)
+    sp = Segmenter(cfg, out, name or path.stem, fps, size)
     ring: deque = deque(maxlen=cfg.sample_every)
     triple: list = []
     i = 0
@@ -323,7 +275,7 @@ def split_recording(path: str | Path, out: str | Path, cfg: SplitConfig = SplitC
     return sp.segments
 
 
-def _sample(sp: Splitter, triple: list, i: int, ring: deque) -> None:
+def _sample(sp: Segmenter, triple: list, i: int, ring: deque) -> None:
     import cv2
 
     cfg = sp.cfg
@@ -348,3 +300,61 @@ def _sample(sp: Splitter, triple: list, i: int, ring: deque) -> None:
                     if not share:
                         new.pending.append((idx, sp.crop(f, new.area)))
                 sp.flush(new)
+
+
+@dataclass(frozen=True)
+class SegmentSummary:
+    """What ``segment_recordings`` wrote: the recordings it read and one row per segment video."""
+
+    out: Path
+    recordings: tuple[Path, ...]
+    segments: tuple[dict, ...]
+
+    @property
+    def n_flagged(self) -> int:
+        return sum(bool(s["flags"]) for s in self.segments)
+
+
+def find_recordings(paths: Iterable[str | Path]) -> list[Path]:
+    """Each path is a recording, or a folder whose .mp4/.mov/.avi files (sorted) are recordings."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files += sorted(f for f in p.iterdir() if f.suffix.lower() in VIDEO_SUFFIXES) if p.is_dir() else [p]
+    if not files:
+        raise NoRecordings("no recording (.mp4, .mov, .avi) found in the given folders")
+    return files
+
+
+def write_segments(segments: Iterable[dict], folder: str | Path) -> Path:
+    """``folder/segments.csv``, one row per segment in ``SEGMENT_COLUMNS`` order."""
+    import pandas as pd
+
+    text = pd.DataFrame(list(segments), columns=list(SEGMENT_COLUMNS)).to_csv(index=False, lineterminator="\n")
+    return write_text(Path(folder) / SEGMENTS_CSV, text)
+
+
+def read_segments(folder: str | Path):
+    """``folder/segments.csv`` as a table (empty flags stay empty strings); refuses a file that is not one."""
+    import pandas as pd
+
+    path = Path(folder) / SEGMENTS_CSV
+    if not path.is_file():
+        raise SegmentError(f"{path} not found (segment the recordings first)")
+    table = pd.read_csv(path, keep_default_na=False)
+    missing = [c for c in SEGMENT_COLUMNS if c not in table.columns]
+    if missing:
+        raise SegmentError(f"{path}: missing column(s) {', '.join(missing)}")
+    return table
+
+
+def segment_recordings(recordings: Iterable[str | Path], out: str | Path, cfg: SegmentConfig = SegmentConfig(),
+                       force: bool = False) -> SegmentSummary:
+    """Algorithm 1 on every recording (files, or folders of them): the segment videos and ``segments.csv``
+    are built beside ``out`` and swapped into place only when every recording is done."""
+    files = find_recordings(recordings)
+    segments: list[dict] = []
+    with staged_dir(out, force) as tmp:
+        for rec in files:
+            segments += segment_recording(rec, tmp, cfg)
+        write_segments(segments, tmp)
+    return SegmentSummary(Path(out), tuple(files), tuple(segments))

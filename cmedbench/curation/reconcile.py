@@ -17,15 +17,17 @@ import pandas as pd
 from ..release.labels import LABELS, normalise_emotion
 from .agreement import cohen_kappa, fleiss_kappa, rating_counts
 
-STAGE1 = ["event_id", "recording", "subject", "x", "y", "onset", "apex", "offset", "class"]
-STAGE23 = ["event_id", "class"]
+# The labellers' files: stage 1 marks the event and its class; stages 2 and 3 give a class per event.
+STAGE1 = ("event_id", "recording", "subject", "x", "y", "onset", "apex", "offset", "class")
+STAGE23 = ("event_id", "class")
+LABELLER_COLUMNS = {"stage1.csv": STAGE1, "stage2.csv": STAGE23, "stage3.csv": STAGE23}
 
 
 class LabelsError(ValueError):
-    pass
+    """A labeller file that cannot be read, or that contradicts the others."""
 
 
-def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not path.is_file():
         raise LabelsError(f"{path}: file not found")
     try:
@@ -57,11 +59,12 @@ class Reconciled:
 
 
 def reconcile(labels_dir: str | Path) -> Reconciled:
+    """The three stages' rules applied to ``labels_dir/stage{1,2,3}.csv`` (stage 3 may be absent)."""
     d = Path(labels_dir)
-    s1 = _read(d / "stage1.csv", STAGE1)
-    s2 = _read(d / "stage2.csv", STAGE23).set_index("event_id")["class"]
-    s3 = _read(d / "stage3.csv", STAGE23).set_index("event_id")["class"] if (d / "stage3.csv").exists() \
-        else pd.Series(dtype=str)
+    s1 = _read(d / "stage1.csv", LABELLER_COLUMNS["stage1.csv"])
+    s2 = _read(d / "stage2.csv", LABELLER_COLUMNS["stage2.csv"]).set_index("event_id")["class"]
+    s3 = _read(d / "stage3.csv", LABELLER_COLUMNS["stage3.csv"]).set_index("event_id")["class"] \
+        if (d / "stage3.csv").exists() else pd.Series(dtype=str)
     missing = sorted(set(s1["event_id"]) - set(s2.index))
     if missing:
         raise LabelsError(f"stage2.csv has no label for {len(missing)} stage-1 event(s): {', '.join(missing[:10])}")
@@ -110,3 +113,9 @@ def write_reconciled(r: Reconciled, out: str | Path) -> None:
         write_text(out / name, buf.getvalue())
     write_text(out / "agreement.json", json.dumps(r.agreement, indent=2) + "\n")
 
+
+def reconcile_labels(labels_dir: str | Path, out: str | Path) -> Reconciled:
+    """Reconcile ``labels_dir`` and write ``accepted.csv``, ``rejected.csv`` and ``agreement.json`` to ``out``."""
+    r = reconcile(labels_dir)
+    write_reconciled(r, out)
+    return r

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..release.labels import NO_ME
 from .expressions import EMOTION_AUS, FPS, blink_profile, me_profile, smooth_noise
 from .face import SIZE, Subject
-
-NO_ME = "no-me"
 
 
 @dataclass(frozen=True)

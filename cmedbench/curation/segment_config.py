@@ -1,0 +1,34 @@
+"""The segmenter's settings, every constant of Algorithm 1 a parameter, each default stated once.
+
+Standard library only, so the command line can read its defaults from here without importing OpenCV
+or numpy. ``params.yaml`` (section ``segment:``) holds the pipeline's own choice of these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    """Every constant of Algorithm 1 and of the guards around it (defaults: the paper's values)."""
+
+    sample_every: int = 60  # Algorithm 1, line 3
+    triple: int = 3  # line 4: "read the next three frames"
+    close_after: int = 60  # line 14
+    min_seconds: float = 3.0  # line 17
+    crop: int = 300  # Section III-B: 300x300 segments
+    area_scale: float = 2.0  # a user's area is this many face widths (at least `crop` px)
+    scale_factor: float = 1.1  # Haar detectMultiScale
+    min_neighbors: int = 5
+    min_size: int = 30
+    detect_scale: float = 0.5  # Haar runs on the frame scaled by this (boxes scaled back): 4x faster at 0.5
+    min_votes: int = 2
+    confirm_with_dlib: bool = True
+    refine: bool = True
+    share_white_fraction: float = 0.35
+    multiple_faces_fraction: float = 0.25
+    neighbour_widths: float = 2.0  # another face closer than this many face widths shares the view
+    missing_fraction: float = 0.5
+    rotation_deg: float = 25.0
+    talk_threshold: float = 0.025
