@@ -104,7 +104,7 @@ def option_uses(pipeline_files: list[Path]) -> tuple[list[Use], set[str], set[st
             n = max(param.nargs, 1)
             for k, tok in enumerate(rest[i + 1:i + 1 + n]):
                 m = PLACEHOLDER.match(tok)
-                if m:
+                if m and not m.group(1).startswith("item."):  # matrix items are not params
                     uses.append(Use(m.group(1), name, rest[i], param, k))
                 else:
                     mentioned |= set(ANY_PLACEHOLDER.findall(tok))
@@ -163,25 +163,42 @@ def check_params(params_file: str | Path = "params.yaml",
         [p for p in (root / "dvc.yaml", root / "synthetic" / "dvc.yaml") if p.is_file()]
     doc = _load_yaml(params_file)
     uses, mentioned, whole = option_uses(files)
-    problems: list[str] = []
+    found: dict[tuple[str, str], list[Use]] = {}  # (key, complaint) -> the stages that would meet it
     for use in uses:
         try:
-            value = _lookup(doc, use.key)
+            complaint = _convert(use, _lookup(doc, use.key))
         except KeyError:
-            problems.append(f"{use.key}: missing (stage {use.stage} passes it to {use.option})")
-            continue
-        complaint = _convert(use, value)
+            complaint = "missing"
         if complaint:
-            problems.append(f"{use.key}: {complaint} (stage {use.stage}, option {use.option}; "
-                            f"found {value!r})")
-    from .baselines.params import check_params as check_baseline_sections
+            found.setdefault((use.key, complaint), []).append(use)
+    problems: list[str] = []
+    for (key, complaint), where in found.items():
+        first = where[0]
+        others = f" and {len(where) - 1} more stage(s)" if len(where) > 1 else ""
+        value = "" if complaint == "missing" else f"; found {_lookup(doc, key)!r}"
+        problems.append(f"{key}: {complaint} (stage {first.stage}, option {first.option}{others}{value})")
+    from .baselines.params import LEGACY_SECTIONS, check_params as check_baseline_sections
 
     problems += check_baseline_sections(doc)
     known = {u.key for u in uses} | mentioned
+    # a section a stage reads itself (a baseline's) is judged by its reader; one whose keys reach the
+    # stages through options is judged here, key by key
+    read_whole = whole - {k.split(".")[0] for k in known}
     for key in _leaf_keys(doc):
-        if key in known or key.split(".")[0] in whole:
+        if key in known or key.split(".")[0] in read_whole or key.split(".")[0] in LEGACY_SECTIONS:
             continue
         close = difflib.get_close_matches(key, sorted(known), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         problems.append(f"{key}: no stage reads this key{hint}")
     return sorted(dict.fromkeys(problems))
+
+
+def write_check(params_file: str | Path, out: str | Path) -> list[str]:
+    """Check ``params_file``; when sound, write ``out`` (the same bytes every time, so a stage that
+    depends on it re-runs for its own params, never because the check ran again)."""
+    from .atomic import write_text
+
+    problems = check_params(params_file)
+    if not problems:
+        write_text(out, f"{Path(params_file).name}: every key checked against the stages that read it\n")
+    return problems
