@@ -18,6 +18,8 @@ class Problem:
     line: int | None = None  # 1-based line of the metadata CSV, header is line 1
     column: str | None = None
     value: Any = None
+    subject: str | None = None  # the row's subject and clip file name, as the metadata CSV spells them,
+    clip: str | None = None  # so a curator can find the clip without counting lines
 
     def location(self) -> str:
         parts = [self.file or ""]
@@ -25,4 +27,6 @@ class Problem:
             parts.append(f"line {self.line}")
         if self.column:
             parts.append(f"column {self.column!r}")
+        if self.subject or self.clip:
+            parts.append(" / ".join(x for x in (self.subject, self.clip) if x))
         return ", ".join(p for p in parts if p)

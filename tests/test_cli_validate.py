@@ -29,7 +29,7 @@ def test_valid_release_exit_0_and_report(release, tmp_path):
     assert data["valid"] and data["summary"]["n_samples"] == 5
     assert {c["name"] for c in data["checks"]} >= {"metadata", "labels", "schema", "layout", "files"}
     schema = (tmp_path / "reports" / "validation.schema.yaml").read_text()
-    assert "apex_present_exactly_on_emotion_rows" in schema and "unique:" in schema
+    assert "emotion_rows_have_an_apex" in schema and "unique:" in schema
 
 
 def test_invalid_release_exit_1_without_traceback(release):

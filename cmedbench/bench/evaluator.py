@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .metrics import HARNESS_METRICS, evaluate_folds
+from .metrics import HARNESS_METRICS, evaluate_folds, group_index
 from .splits import Benchmark, load_benchmark
 from .submission import Submission, expected_format, parse_submission
 
@@ -28,6 +28,8 @@ class Evaluator:
         self.bench: Benchmark = load_benchmark(dataset, task, protocol)
         self.n_boot = n_boot
         self.seed = seed
+        self._folds = group_index(self.bench.folds)  # the same for every prediction set scored here
+        self._subjects = group_index(self.bench.subjects)
 
     @property
     def expected_input_format(self) -> str:
@@ -48,7 +50,8 @@ class Evaluator:
 
     def score(self, sub: Submission) -> dict:
         b = self.bench
-        result = evaluate_folds(b.y_true, sub.y_pred, b.folds, b.subjects, b.task.labels, self.n_boot, self.seed)
+        result = evaluate_folds(b.y_true, sub.y_pred, b.folds, b.subjects, b.task.labels, self.n_boot, self.seed,
+                                fold_index=self._folds, subject_index=self._subjects)
         return {"task": b.task.name, "protocol": b.protocol, "dataset_fingerprint": b.dataset_fingerprint,
                 "fold_map_sha256": b.fold_map_sha256, "prediction_sha256": sub.sha256, "metrics": HARNESS_METRICS,
                 **result}
@@ -72,3 +75,17 @@ def _as_source(predictions: Any) -> str | os.PathLike | bytes:
     if hasattr(predictions, "to_csv"):
         return predictions.to_csv(index=False, lineterminator="\n").encode()
     raise TypeError(f"predictions must be a path, bytes, a DataFrame or a mapping, not {type(predictions).__name__}")
+
+
+def score_file(predictions: Any, task: str, protocol: str = "loso", dataset: str | os.PathLike = DEFAULT_SPLITS,
+               n_boot: int = 1000, out: str | os.PathLike | None = None) -> dict:
+    """Validate and score a prediction file (a dry run: nothing goes on the board); the JSON result is
+    also written to ``out`` when given. Raises SubmissionError, SplitsError or UnknownTask."""
+    result = Evaluator(task, protocol, dataset, n_boot=n_boot).eval(predictions)
+    if out is not None:
+        import json
+
+        from ..atomic import write_text
+
+        write_text(out, json.dumps(result, indent=2) + "\n")
+    return result

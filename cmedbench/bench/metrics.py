@@ -18,6 +18,8 @@ Rows of a confusion matrix are true classes, columns predicted classes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 HARNESS_METRICS = "metrics-v1"
@@ -78,9 +80,17 @@ def batch_scores(cms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uf1, uar
 
 
+def group_index(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted group names, each row's group number): how ``evaluate_folds`` splits rows by fold or subject."""
+    return np.unique(np.asarray(groups), return_inverse=True)
+
+
 def evaluate_folds(y_true: np.ndarray, y_pred: np.ndarray, folds: np.ndarray, subjects: np.ndarray,
-                   labels: tuple[str, ...], n_boot: int = 1000, seed: int = 0) -> dict:
-    """Everything a leaderboard record holds about one set of predictions (integer-coded inputs)."""
+                   labels: tuple[str, ...], n_boot: int = 1000, seed: int = 0,
+                   fold_index: tuple | None = None, subject_index: tuple | None = None) -> dict:
+    """Everything a leaderboard record holds about one set of predictions (integer-coded inputs).
+    ``fold_index`` / ``subject_index``: ``group_index`` of folds / subjects, when the caller scores many
+    prediction sets on one benchmark and computes them once."""
     n = len(labels)
     y_true = np.asarray(y_true, dtype=np.int64)
     y_pred = np.asarray(y_pred, dtype=np.int64)
@@ -89,13 +99,13 @@ def evaluate_folds(y_true: np.ndarray, y_pred: np.ndarray, folds: np.ndarray, su
     pooled = scores(cm)
     absent = [labels[i] for i in range(n) if pc["support"][i] == 0]
 
-    fold_ids, fold_idx = np.unique(np.asarray(folds), return_inverse=True)
+    fold_ids, fold_idx = fold_index if fold_index is not None else group_index(folds)
     fold_cms = np.zeros((len(fold_ids), n, n), dtype=np.int64)
     np.add.at(fold_cms, (fold_idx, y_true, y_pred), 1)
     per_fold = [{"fold": _plain(f), "n": int(c.sum()), **scores(c)} for f, c in zip(fold_ids, fold_cms)]
     mean_over_folds = {k: float(np.mean([p[k] for p in per_fold])) for k in ("uf1", "uar", "accuracy")}
 
-    subj_ids, subj_idx = np.unique(np.asarray(subjects), return_inverse=True)
+    subj_ids, subj_idx = subject_index if subject_index is not None else group_index(subjects)
     subj_cms = np.zeros((len(subj_ids), n, n), dtype=np.int64)
     np.add.at(subj_cms, (subj_idx, y_true, y_pred), 1)
     _, subj_uar = batch_scores(subj_cms)
@@ -122,14 +132,23 @@ def bootstrap_ci(subject_cms: np.ndarray, n_boot: int = 1000, seed: int = 0, lev
     """Subject-level bootstrap: resample subjects with replacement, pool, score; percentile interval."""
     subject_cms = np.asarray(subject_cms, dtype=np.float64)
     s, c, _ = subject_cms.shape
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(s, np.full(s, 1.0 / s), size=n_boot).astype(np.float64)  # B x S
+    draws = _bootstrap_draws(s, n_boot, seed)  # B x S
     pooled = (draws @ subject_cms.reshape(s, c * c)).reshape(n_boot, c, c)
     uf1, uar = batch_scores(pooled)
     lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
     return {"method": f"subject bootstrap, {n_boot} resamples, seed {seed}",
             "uf1": [float(np.nanpercentile(uf1, lo)), float(np.nanpercentile(uf1, hi))],
             "uar": [float(np.nanpercentile(uar, lo)), float(np.nanpercentile(uar, hi))]}
+
+
+@lru_cache(maxsize=16)
+def _bootstrap_draws(n_subjects: int, n_boot: int, seed: int) -> np.ndarray:
+    """How often each subject is drawn in each resample; the same for every record of one benchmark, so
+    it is drawn once (re-scoring a whole board reuses it)."""
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n_subjects, np.full(n_subjects, 1.0 / n_subjects), size=n_boot).astype(np.float64)
+    draws.flags.writeable = False
+    return draws
 
 
 def paired_permutation(cms_a: np.ndarray, cms_b: np.ndarray, n_perm: int = 10000, seed: int = 0) -> dict:

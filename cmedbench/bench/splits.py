@@ -127,34 +127,69 @@ class Benchmark:
         return {s: i for i, s in enumerate(self.sample_ids.tolist())}
 
 
+MAX_SPLITS_FILE = 256 << 20  # a CMED answer key is ~0.5 MB
+
+
+def _read(root: Path, rel: str) -> bytes:
+    from ..bounded import InputRefused, read_bounded
+
+    if rel == "manifest.json" and not (root / rel).exists():
+        raise SplitsError(f"{root} is not a benchmark folder (no manifest.json); run `cmedbench splits` first")
+    try:
+        return read_bounded(root / rel, MAX_SPLITS_FILE)
+    except InputRefused as exc:
+        raise SplitsError(f"{root / rel}: {exc.reason}") from None
+
+
+def _csv_rows(root: Path, rel: str, data: bytes, width: int) -> list[list[str]]:
+    try:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))[1:]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise SplitsError(f"{root / rel} is not a UTF-8 CSV file ({exc})") from None
+    if any(len(r) != width for r in rows):
+        raise SplitsError(f"{root / rel}: every row must have {width} fields")
+    return rows
+
+
 def load_benchmark(root: str | Path, task_name: str, protocol: str) -> Benchmark:
-    """Read and integrity-check one task/protocol of a benchmark folder."""
+    """Read and integrity-check one task/protocol of a benchmark folder (every file read with a bound)."""
     root = Path(root)
     task = get_task(task_name)
+    manifest_bytes = _read(root, "manifest.json")
     try:
-        manifest = json.loads((root / "manifest.json").read_text("utf-8"))
-    except FileNotFoundError:
-        raise SplitsError(f"{root} is not a benchmark folder (no manifest.json); run `cmedbench splits` first") from None
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        entry = manifest["tasks"].get(task.name) if manifest.get("format") == FORMAT else None
+    except (UnicodeDecodeError, ValueError, AttributeError, KeyError, TypeError):
+        raise SplitsError(f"{root}/manifest.json is not a benchmark manifest") from None
     if manifest.get("format") != FORMAT:
-        raise SplitsError(f"{root}/manifest.json: unknown format {manifest.get('format')!r}")
-    entry = manifest["tasks"].get(task.name)
+        raise SplitsError(f"{root}/manifest.json: unknown format {str(manifest.get('format'))[:40]!r}")
     if entry is None:
         raise SplitsError(f"{root}: task {task.name!r} is not in this benchmark folder")
-    if protocol not in entry["protocols"]:
-        raise SplitsError(f"unknown protocol {protocol!r}; known: {', '.join(entry['protocols'])}")
-    p = entry["protocols"][protocol]
-    if "unavailable" in p:
-        raise SplitsError(f"{task.name}/{protocol}: {p['unavailable']}")
-    fold_bytes = (root / p["file"]).read_bytes()
-    truth_bytes = (root / "truth.csv").read_bytes()
-    for rel, data in ((p["file"], fold_bytes), ("truth.csv", truth_bytes)):
-        if hashlib.sha256(data).hexdigest() != manifest["files"][rel]:
+    try:
+        if protocol not in entry["protocols"]:
+            raise SplitsError(f"unknown protocol {protocol!r}; known: {', '.join(entry['protocols'])}")
+        p = entry["protocols"][protocol]
+        if "unavailable" in p:
+            raise SplitsError(f"{task.name}/{protocol}: {p['unavailable']}")
+        fold_file, fold_sha = str(p["file"]), p["sha256"]
+        hashes = {rel: manifest["files"][rel] for rel in (fold_file, "truth.csv")}
+    except (KeyError, TypeError):
+        raise SplitsError(f"{root}/manifest.json is not a benchmark manifest") from None
+    if fold_file.startswith(("/", "..")) or ".." in Path(fold_file).parts:
+        raise SplitsError(f"{root}/manifest.json names a fold file outside the folder: {fold_file[:80]!r}")
+    fold_bytes = _read(root, fold_file)
+    truth_bytes = _read(root, "truth.csv")
+    for rel, data in ((fold_file, fold_bytes), ("truth.csv", truth_bytes)):
+        if hashlib.sha256(data).hexdigest() != hashes[rel]:
             raise SplitsError(f"{root / rel} does not match the hash in manifest.json (edited after `splits`?)")
-    fold_rows = list(csv.reader(io.StringIO(fold_bytes.decode("utf-8"))))[1:]
-    emotion_of = {r[0]: r[2] for r in csv.reader(io.StringIO(truth_bytes.decode("utf-8")))}
+    fold_rows = _csv_rows(root, fold_file, fold_bytes, 3)
+    emotion_of = {r[0]: r[2] for r in _csv_rows(root, "truth.csv", truth_bytes, 3)}
     code = {label: i for i, label in enumerate(task.labels)}
     ids = np.array([r[0] for r in fold_rows], dtype=object)
-    y = np.array([code[task.label_of(emotion_of[i])] for i in ids.tolist()], dtype=np.int64)
-    return Benchmark(task, protocol, manifest["dataset_fingerprint"], p["sha256"], ids,
+    try:
+        y = np.array([code[task.label_of(emotion_of[i])] for i in ids.tolist()], dtype=np.int64)
+    except KeyError as exc:
+        raise SplitsError(f"{root}: the answer key has no usable label for sample {exc.args[0]!r}") from None
+    return Benchmark(task, protocol, str(manifest.get("dataset_fingerprint")), fold_sha, ids,
                      np.array([r[1] for r in fold_rows], dtype=object), np.array([r[2] for r in fold_rows], dtype=object),
                      y, str(root))

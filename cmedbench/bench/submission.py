@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..bounded import InputRefused, is_blank, read_bounded
 from ..problems import Problem
 from .splits import Benchmark
 from .tasks import tasks
@@ -45,6 +46,15 @@ class Submission:
     sha256: str
     n_rows: int
     warnings: tuple[Problem, ...] = ()
+    data: bytes = b""  # the file as submitted (what the leaderboard keeps)
+
+    def same_predictions(self, other: Submission) -> bool:
+        """Equal ids, labels and scores, however either file was formatted."""
+        if not np.array_equal(self.y_pred, other.y_pred):
+            return False
+        if self.scores is None or other.scores is None:
+            return self.scores is None and other.scores is None
+        return self.scores.shape == other.scores.shape and np.array_equal(self.scores, other.scores)
 
 
 def expected_format(bench: Benchmark) -> str:
@@ -81,22 +91,22 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def size_limit(n_samples: int) -> int:
+    """The most bytes a prediction file for ``n_samples`` samples may have."""
+    return max(MIN_LIMIT, BYTES_PER_SAMPLE_LIMIT * n_samples)
+
+
 def read_bytes(source: str | os.PathLike | bytes, limit: int) -> tuple[bytes, str]:
+    """The file's bytes (read with a hard bound, from pipes and devices too) and the name to report."""
     if isinstance(source, bytes):
         data, name = source, "<predictions>"
     else:
         path = Path(source)
-        name = path.name
-        if not path.exists():
-            raise SubmissionError([Problem(CHECK, "error", "file not found", str(path))])
-        if path.is_dir():
-            raise SubmissionError([Problem(CHECK, "error", "is a directory, expected a CSV file", str(path))])
-        size = path.stat().st_size
-        if size > limit:
-            raise SubmissionError([Problem(CHECK, "error",
-                                           f"file is {size / 1e6:.1f} MB; a prediction file for this task is at "
-                                           f"most {limit / 1e6:.1f} MB", name)])
-        data = path.read_bytes()
+        name = path.name or str(path)
+        try:
+            data = read_bounded(path, limit)
+        except InputRefused as exc:
+            raise SubmissionError([Problem(CHECK, "error", exc.reason, str(path))]) from None
     if len(data) > limit:
         raise SubmissionError([Problem(CHECK, "error", f"{len(data)} bytes is over the {limit} byte limit", name)])
     return data, name
@@ -106,15 +116,15 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
     """Validate and align a prediction file; raises SubmissionError listing every problem."""
     labels = bench.task.labels
     n = len(bench.sample_ids)
-    data, name = read_bytes(source, max(MIN_LIMIT, BYTES_PER_SAMPLE_LIMIT * n))
-    sha = hashlib.sha256(data).hexdigest()
+    data, name = read_bytes(source, size_limit(n))
+    raw, sha = data, hashlib.sha256(data).hexdigest()
     errors: list[Problem] = []
     warnings: list[Problem] = []
 
     def err(message, line=None, column=None, value=None):
         errors.append(Problem(CHECK, "error", message, name, line, column, value))
 
-    if not data.strip():
+    if is_blank(data):
         raise SubmissionError([Problem(CHECK, "error", "file is empty", name)])
     if b"\x00" in data:
         raise SubmissionError([Problem(CHECK, "error", "not a CSV file (binary content)", name)])
@@ -129,9 +139,12 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
 
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip() for h in next(reader)]
+        header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
         raise SubmissionError([Problem(CHECK, "error", f"not a CSV file: {exc}", name, 1)]) from None
+    if not any(header):
+        raise SubmissionError([Problem(CHECK, "error", "the first line is blank; it must be the header "
+                                                       "(sample_id,prediction,...)", name, 1)])
     score_cols = [f"score_{label}" for label in labels]
     allowed = ["sample_id", "prediction", "fold"] + score_cols
     for col in sorted(set(header)):
@@ -161,16 +174,18 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
     scores = np.full((n, len(labels)), np.nan) if given_scores else None
     first_line: dict[str, int] = {}
     n_rows = 0
+    width, sid_at, pred_at, fold_at = len(header), col["sample_id"], col["prediction"], col.get("fold")
+    fold_of = bench.folds.tolist()
     try:
         for row in reader:
             line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             n_rows += 1
-            if len(row) != len(header):
-                err(f"row has {len(row)} fields, header has {len(header)}", line)
+            if len(row) != width:
+                err(f"row has {len(row)} fields, header has {width}", line)
                 continue
-            sid = row[col["sample_id"]].strip()
+            sid = row[sid_at].strip()
             if not sid:
                 err("blank sample_id", line, "sample_id")
                 continue
@@ -182,17 +197,17 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
             if pos is None:
                 err(f"unknown sample_id {sid!r} (not in {bench.task.name}/{bench.protocol})", line, "sample_id", sid)
                 continue
-            pred = row[col["prediction"]]
-            if not pred.strip() or pred.strip().lower() in ("nan", "na", "null", "none"):
+            pred = row[pred_at]
+            label = code.get(pred)
+            if label is not None:
+                y_pred[pos] = label
+            elif not pred.strip() or pred.strip().lower() in ("nan", "na", "null", "none"):
                 err("blank or NaN prediction", line, "prediction", pred)
-            elif pred not in code:
+            else:
                 err(f"prediction {pred!r} is not a label of {bench.task.name}{_hint(pred, labels, bench.task.name)}",
                     line, "prediction", pred)
-            else:
-                y_pred[pos] = code[pred]
-            if "fold" in col and row[col["fold"]].strip() != bench.folds[pos]:
-                err(f"fold {row[col['fold']]!r} contradicts the fold map ({bench.folds[pos]!r})", line, "fold",
-                    row[col["fold"]])
+            if fold_at is not None and row[fold_at].strip() != fold_of[pos]:
+                err(f"fold {row[fold_at]!r} contradicts the fold map ({fold_of[pos]!r})", line, "fold", row[fold_at])
             if scores is not None:
                 _scores_row(row, col, score_cols, scores, pos, line, err)
     except csv.Error as exc:
@@ -203,7 +218,7 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
         err(f"{len(missing)} sample(s) of {bench.task.name}/{bench.protocol} have no row: {shown}")
     if errors:
         raise SubmissionError(errors)
-    return Submission(y_pred, scores, sha, n_rows, tuple(warnings))
+    return Submission(y_pred, scores, sha, n_rows, tuple(warnings), raw)
 
 
 def _scores_row(row, col, score_cols, scores, pos, line, err) -> None:

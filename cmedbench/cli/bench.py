@@ -17,7 +17,8 @@ SPLITS_OPTION = click.option("--splits", "splits_dir", default="data/splits", sh
 TASK_OPTION = click.option("--task", required=True, help="me-spotting, emotion-6 or emotion-3.")
 PROTOCOL_OPTION = click.option("--protocol", default="loso", show_default=True, help="loso or kfold-10.")
 BOARD_OPTION = click.option("--leaderboard", "board_dir", default="leaderboard", show_default=True,
-                            type=click.Path(file_okay=False, path_type=Path))
+                            type=click.Path(file_okay=False, path_type=Path),
+                            help="Leaderboard folder (records, kept predictions, HEAD, LEADERBOARD.md).")
 
 
 def _evaluator(task: str, protocol: str, splits_dir: Path, n_boot: int = 1000):
@@ -29,20 +30,25 @@ def _evaluator(task: str, protocol: str, splits_dir: Path, n_boot: int = 1000):
         return Evaluator(task, protocol, splits_dir, n_boot=n_boot)
     except (SplitsError, UnknownTask) as exc:
         raise click.UsageError(str(exc.args[0] if exc.args else exc)) from None
-    except OSError as exc:
-        raise click.UsageError(f"cannot read the benchmark folder {splits_dir}: {exc}") from None
 
 
-def _score_or_exit(evaluator, predictions: Path):
-    from ..bench.render import print_problems
-    from ..bench.submission import SubmissionError
+def _rejected(exc, predictions) -> None:
+    from ..bench.tables import print_problems
 
-    try:
-        sub = evaluator.parse(predictions)
-    except SubmissionError as exc:
-        print_problems(exc.problems)
-        sys.exit(EXIT_INVALID)
-    return sub, evaluator.score(sub)
+    print_problems(exc.problems, name=str(predictions))
+    sys.exit(EXIT_INVALID)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _refused(message: str) -> None:
+    from ..console import err_console
+    from ..escaping import escape
+
+    err_console().print(f"[bold red]Error:[/] {escape(message, 'terminal')}", soft_wrap=True)
+    sys.exit(EXIT_INVALID)
 
 
 @main.command()
@@ -89,17 +95,21 @@ def score(predictions: Path, task: str, protocol: str, splits_dir: Path, out: Pa
     """
     import json
 
-    evaluator = _evaluator(task, protocol, splits_dir, max(bootstrap, 1))
-    _, result = _score_or_exit(evaluator, predictions)
-    text = json.dumps(result, indent=2)
-    if out is not None:
-        from ..atomic import write_text
+    from ..bench.evaluator import score_file
+    from ..bench.splits import SplitsError
+    from ..bench.submission import SubmissionError
+    from ..bench.tasks import UnknownTask
 
-        write_text(out, text + "\n")
+    try:
+        result = score_file(predictions, task, protocol, splits_dir, max(bootstrap, 1), out)
+    except (SplitsError, UnknownTask) as exc:
+        raise click.UsageError(str(exc.args[0] if exc.args else exc)) from None
+    except SubmissionError as exc:
+        _rejected(exc, predictions)
     if as_json:
-        click.echo(text)
+        click.echo(json.dumps(result, indent=2))
     else:
-        from ..bench.render import print_result
+        from ..bench.tables import print_result
 
         print_result(result, f"{predictions.name}: {task} / {protocol}")
 
@@ -114,72 +124,97 @@ def score(predictions: Path, task: str, protocol: str, splits_dir: Path, out: Pa
               default="undeclared", show_default=True,
               help="How epochs/hyper-parameters were chosen. test-fold (choosing on the test fold) is a leak "
                    "and is flagged on the board.")
-@click.option("--seeds", default="", help="Comma-separated seeds of this run; several submissions of one model "
-                                          "with different seeds show as mean ± sd.")
+@click.option("--seeds", default="", help="Comma-separated seeds of this run; submissions of one model with "
+                                          "different seeds show as mean ± sd.")
 @click.option("--code-url", default=None, help="Where the code that produced the predictions lives.")
 @SPLITS_OPTION
 @BOARD_OPTION
 def submit(predictions: Path, task: str, protocol: str, model: str, description: str, selection: str, seeds: str,
            code_url: str | None, splits_dir: Path, board_dir: Path) -> None:
-    """Validate, score and add PREDICTIONS to the leaderboard as one immutable record.
+    """Validate, score and append PREDICTIONS to the leaderboard's ledger as one immutable record.
 
-    A rejected file stores nothing. Re-submitting an identical file is refused.
+    A rejected file stores nothing. The same predictions for the same model (however the file is
+    formatted) are refused.
     """
-    from ..bench.leaderboard import Leaderboard, LeaderboardError, make_record
-    from ..bench.render import print_result
+    from ..bench.leaderboard import AlreadySubmitted, Leaderboard, LeaderboardError, LedgerDamaged, SubmissionInfo
+    from ..bench.submission import SubmissionError
+    from ..bench.tables import print_result
 
     try:
-        seed_list = [int(s) for s in seeds.split(",") if s.strip()]
+        seed_list = tuple(int(s) for s in seeds.split(",") if s.strip())
     except ValueError:
         raise click.UsageError(f"--seeds must be comma-separated integers, got {seeds!r}") from None
     evaluator = _evaluator(task, protocol, splits_dir)
-    _, result = _score_or_exit(evaluator, predictions)
+    info = SubmissionInfo(model, description, selection, seed_list, code_url)
     try:
-        record = make_record(result, model, description, selection, seed_list, code_url)
-        path = Leaderboard(board_dir).add(record)
+        receipt = Leaderboard(board_dir).submit(evaluator, predictions, info)
+    except SubmissionError as exc:
+        _rejected(exc, predictions)
+    except AlreadySubmitted as exc:
+        _refused(f"{exc}" + ("; its prediction file, not kept before, is kept now" if exc.restored else ""))
+    except LedgerDamaged as exc:
+        _refused(f"{exc}; see `cmedbench leaderboard --check --leaderboard {board_dir}`")
     except LeaderboardError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
-    print_result(result, f"{model}: {task} / {protocol}")
-    click.echo(f"stored {path}; board: {board_dir / 'LEADERBOARD.md'}")
+        _refused(str(exc))
+    print_result(receipt.result, f"{model}: {task} / {protocol}")
+    click.echo(f"stored {receipt.path} (record {receipt.record['id']}, position {receipt.record['seq']}); "
+               f"board: {board_dir / 'LEADERBOARD.md'}")
 
 
 @main.command()
 @click.option("--task", "task_filter", multiple=True, help="Only these tasks (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True)
-@click.option("--check", is_flag=True, help="Verify every record (fields, content hash = id) and rebuild "
-                                            "LEADERBOARD.md from the records alone.")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), default="table",
+              show_default=True, help="table: for the terminal; md: LEADERBOARD.md's Markdown; json or csv: "
+                                      "one entry per board row.")
+@click.option("--check", is_flag=True, help="Verify the ledger: every record's hash chain link, HEAD, the kept "
+                                            "predictions, and re-score every record against its answer key; "
+                                            "then rebuild LEADERBOARD.md from the records alone.")
+@click.option("--splits", "splits_dirs", multiple=True, default=("data/splits",), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Benchmark folder(s) whose answer keys --check re-scores with (repeatable, one per dataset).")
+@click.option("--published-head", default=None,
+              help="With --check: a head hash published earlier (12 to 64 hex digits); fails unless the ledger "
+                   "still holds it, i.e. nothing before it was rewritten.")
 @BOARD_OPTION
-def leaderboard(task_filter: tuple[str, ...], fmt: str, check: bool, board_dir: Path) -> None:
-    """Print the leaderboard (Markdown, JSON or CSV)."""
-    import json
+def leaderboard(task_filter: tuple[str, ...], fmt: str, check: bool, splits_dirs: tuple[Path, ...],
+                published_head: str | None, board_dir: Path) -> None:
+    """Print the leaderboard (a terminal table, Markdown, JSON or CSV); --check verifies the ledger.
 
-    from ..bench.leaderboard import Leaderboard, board_json, csv_safe, render_markdown
+    Exit status 1 when the ledger has a damaged record or --check finds a problem (the board is still
+    printed, from the sound records).
+    """
+    from ..bench.board import board_csv, board_json, render_markdown
+    from ..bench.leaderboard import Leaderboard
+    from ..bench.tables import print_board, print_ledger_problems
 
     board = Leaderboard(board_dir)
-    if check:
-        problems = board.check()
-        for p in problems:
-            click.echo(f"invalid record: {p}", err=True)
-        click.echo(f"{len(board.records())} records checked, {len(problems)} problems; "
-                   f"rebuilt {board_dir / 'LEADERBOARD.md'}", err=True)
-        if problems:
-            sys.exit(EXIT_INVALID)
-    records = [r for r in board.records() if not task_filter or r["task"] in task_filter]
-    if fmt == "md":
-        click.echo(render_markdown(records), nl=False)
+    if check or published_head:
+        report = board.check(splits_dirs, published_head)
+        state, problems = report.state, report.problems
+        errors = report.errors
+        print_ledger_problems(problems, f"leaderboard --check: {_count(len(errors), 'problem')}, "
+                                        f"{_count(len(problems) - len(errors), 'warning')}")
+        click.echo(f"{_count(report.length, 'record')} checked, {_count(len(errors), 'problem')}, "
+                   f"{_count(len(problems) - len(errors), 'warning')}; re-scored {report.rescored} of "
+                   f"{len(state.records)}; head {report.head or '-'}; rebuilt {board_dir / 'LEADERBOARD.md'}", err=True)
+    else:
+        state = board.state()
+        errors = [p for p in state.problems if p.severity == "error"]
+        print_ledger_problems(state.problems, f"damaged ledger: {len(state.problems)} problem(s); those records "
+                                              "are left out of the board")
+    records = [s.record for s in state.records if not task_filter or s.record["task"] in task_filter]
+    if fmt == "table":
+        print_board(records, state.length, state.head)
+    elif fmt == "md":
+        click.echo(render_markdown(records, state.length, state.head, state.problems), nl=False)
     elif fmt == "json":
+        import json
+
         click.echo(json.dumps(board_json(records), indent=2))
     else:
-        import csv
-
-        rows = board_json(records)
-        cols = ["dataset_fingerprint", "task", "protocol", "rank", "model", "kind", "selection", "uf1", "uf1_sd",
-                "uar", "uar_sd", "accuracy", "mof_uf1", "mof_uar", "worst", "n_replicates", "description"]
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(cols)
-        for row in rows:
-            w.writerow([csv_safe(row[c]) if isinstance(row[c], str) else row[c] for c in cols])
+        click.echo(board_csv(records), nl=False)
+    if errors:
+        sys.exit(EXIT_INVALID)
 
 
 @main.command()
@@ -188,37 +223,26 @@ def leaderboard(task_filter: tuple[str, ...], fmt: str, check: bool, board_dir: 
 @BOARD_OPTION
 def collect(results: Path, splits_dir: Path, board_dir: Path) -> None:
     """Submit every RESULTS/*/*/predictions.csv with its submission.json (baselines' outputs) to the
-    leaderboard; files already on the board are skipped. Then re-render the board."""
-    import json
+    leaderboard; predictions already on the board are counted, not stored again. Then re-render the board."""
+    from ..bench.leaderboard import Leaderboard, LeaderboardError, LedgerDamaged
 
-    from ..bench.leaderboard import Leaderboard, LeaderboardError, make_record
-    from ..bench.submission import SubmissionError
-
-    board = Leaderboard(board_dir)
-    stored = skipped = 0
-    for meta_path in sorted(results.glob("*/*/submission.json")):
-        meta = json.loads(meta_path.read_text())
-        ev = _evaluator(meta["task"], meta["protocol"], splits_dir)
-        try:
-            result = ev.eval(meta_path.parent / "predictions.csv")
-            board.add(make_record(result, meta["model"], meta["description"], meta["selection"], meta["seeds"],
-                                  kind=meta.get("kind", "measured")))
-            stored += 1
-        except LeaderboardError as exc:
-            if "already submitted" not in str(exc):
-                raise click.ClickException(f"{meta_path}: {exc}") from None
-            skipped += 1
-        except SubmissionError as exc:
-            raise click.ClickException(f"{meta_path.parent / 'predictions.csv'}: {exc.problems[0].message}") from None
-    board.render()
-    click.echo(f"{stored} new records, {skipped} already on the board; {board_dir / 'LEADERBOARD.md'}")
+    try:
+        out = Leaderboard(board_dir).collect(results, splits_dir)
+    except LedgerDamaged as exc:
+        raise click.ClickException(f"{exc}; see `cmedbench leaderboard --check --leaderboard {board_dir}`") from None
+    except LeaderboardError as exc:
+        raise click.ClickException(str(exc)) from None
+    kept = f"; kept the prediction files of {out.restored} older records" if out.restored else ""
+    click.echo(f"{len(out.stored)} new records, {out.already} already on the board{kept}; "
+               f"{board_dir / 'LEADERBOARD.md'}")
 
 
 @main.command()
 @click.argument("record_a")
 @click.argument("record_b")
-@click.option("--permutations", type=click.IntRange(100), default=10000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--permutations", type=click.IntRange(100), default=10000, show_default=True,
+              help="Random subject swaps for the p-value.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the permutations.")
 @BOARD_OPTION
 def compare(record_a: str, record_b: str, permutations: int, seed: int, board_dir: Path) -> None:
     """Difference in pooled UF1 and UAR between two records (ids or id prefixes) of the same dataset,
@@ -228,6 +252,7 @@ def compare(record_a: str, record_b: str, permutations: int, seed: int, board_di
     from ..bench.compare import CompareError, compare_records
     from ..bench.leaderboard import Leaderboard, LeaderboardError
     from ..console import out_console
+    from ..escaping import escape
 
     board = Leaderboard(board_dir)
     try:
@@ -235,7 +260,8 @@ def compare(record_a: str, record_b: str, permutations: int, seed: int, board_di
         out = compare_records(a, b, permutations, seed)
     except (LeaderboardError, CompareError) as exc:
         raise click.UsageError(str(exc)) from None
-    t = Table(title=f"{a['model']} ({a['id'][:8]}) vs {b['model']} ({b['id'][:8]}): {a['task']} / {a['protocol']}")
+    title = f"{a['model']} ({a['id'][:8]}) vs {b['model']} ({b['id'][:8]}): {a['task']} / {a['protocol']}"
+    t = Table(title=escape(title, "terminal"))
     for col in ("metric", "A", "B", "A - B", "p (two-sided)"):
         t.add_column(col, justify="right")
     for m in ("uf1", "uar"):
@@ -248,8 +274,8 @@ def compare(record_a: str, record_b: str, permutations: int, seed: int, board_di
 @main.command()
 @TASK_OPTION
 @PROTOCOL_OPTION
-@click.option("--kind", type=click.Choice(["majority", "stratified"]), required=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--kind", type=click.Choice(["majority", "stratified"]), required=True, help="Which floor.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the stratified draws.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the prediction file.")
 @click.option("--submit", "do_submit", is_flag=True, help="Also add it to the leaderboard as a floor row.")
@@ -260,7 +286,8 @@ def floor(task: str, protocol: str, kind: str, seed: int, out: Path, do_submit: 
     """Trivial reference predictions (fitted on each fold's training subjects only)."""
     from ..atomic import write_text
     from ..bench.floors import floor_predictions, predictions_csv
-    from ..bench.leaderboard import Leaderboard, LeaderboardError, make_record
+    from ..bench.leaderboard import Leaderboard, LeaderboardError, SubmissionInfo
+    from ..bench.submission import SubmissionError
 
     ev = _evaluator(task, protocol, splits_dir)
     b = ev.bench
@@ -268,12 +295,14 @@ def floor(task: str, protocol: str, kind: str, seed: int, out: Path, do_submit: 
     write_text(out, predictions_csv(b.sample_ids, b.folds, pred, b.task.labels).decode())
     click.echo(f"wrote {out}")
     if do_submit:
-        _, result = _score_or_exit(ev, out)
         model = f"floor: {kind}" + (f" (seed {seed})" if kind == "stratified" else "")
         desc = ("always the training folds' majority class" if kind == "majority"
                 else "random draws from the training folds' class distribution")
         try:
-            path = Leaderboard(board_dir).add(make_record(result, model, desc, seeds=[seed], kind="floor"))
+            receipt = Leaderboard(board_dir).submit(ev, out, SubmissionInfo(model, desc, seeds=(seed,), kind="floor"))
+        except SubmissionError as exc:
+            _rejected(exc, out)
         except LeaderboardError as exc:
             click.echo(f"not stored: {exc}", err=True)
             return
+        click.echo(f"stored {receipt.path}")

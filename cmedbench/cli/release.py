@@ -55,7 +55,7 @@ def validate(release: Path, profile: str, report_path: Path | None, samples: Pat
     filename, emotion, apex_frame, path, n_frames, fps, width, height, sha256, extra CSV columns).
     """
     from ..release.profiles import ProfileError
-    from ..release.render import render_report
+    from ..release.verdict import render_report
     from ..release.validate import validate_and_write
 
     try:

@@ -9,6 +9,7 @@ DataFrame index so every later check can name the line.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..bounded import InputRefused, is_blank, read_bounded
 from .labels import EMOTIONS, LABELS, did_you_mean, normalise_emotions, normalise_subjects
 from .report import Problem
 
@@ -23,8 +25,9 @@ METADATA_NAME = "video_emotion_metadata.csv"
 REQUIRED_COLUMNS: tuple[str, ...] = ("subject", "filename", "emotion", "apex_frame")
 CHECK = "metadata"
 LABEL_CHECK = "labels"
+MAX_METADATA_BYTES = 64 << 20  # CMED's 10,924 rows take ~0.5 MB
 
-_INT_RE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+_INT_RE = re.compile(r"^[+-]?\d{1,9}(?:\.0*)?$")  # frame indices; longer numbers are not frames
 
 
 class MetadataError(Exception):
@@ -43,6 +46,25 @@ class Metadata:
     raw: pd.DataFrame
     table: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+
+    def name_clips(self, problems: list[Problem]) -> list[Problem]:
+        """``problems`` with each row problem's subject and clip file name filled in from its CSV line."""
+        return name_clips(problems, self.raw)
+
+
+def _cell(raw: pd.DataFrame, line: int, column: str) -> str | None:
+    value = raw.at[line, column]
+    return None if value is pd.NA or value is None else str(value).strip() or None
+
+
+def name_clips(problems: list[Problem], raw: pd.DataFrame) -> list[Problem]:
+    """Row problems (those with a CSV line) located by the subject and file name the curator wrote."""
+    out = []
+    for p in problems:
+        if p.line is not None and p.line in raw.index and not (p.subject or p.clip):
+            p = dataclasses.replace(p, subject=_cell(raw, p.line, "subject"), clip=_cell(raw, p.line, "filename"))
+        out.append(p)
+    return out
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, list[Problem]]:
@@ -88,9 +110,11 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     if path.is_dir():
         raise MetadataError([Problem(CHECK, "error", "expected a CSV file, found a directory", name)])
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MetadataError([Problem(CHECK, "error", f"cannot read the file: {exc.strerror}", name)]) from None
+        data = read_bounded(path, MAX_METADATA_BYTES)
+    except InputRefused as exc:
+        raise MetadataError([Problem(CHECK, "error", f"cannot read the file: {exc.reason}", name)]) from None
+    if is_blank(data):
+        raise MetadataError([Problem(CHECK, "error", "file is empty (no header, no rows)", name)])
     text, problems = _decode(path, data)
     if not text.strip():
         raise MetadataError(problems + [Problem(CHECK, "error", "file is empty (no header, no rows)", name)])
@@ -98,7 +122,11 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     problems += sep_problems
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    header = [h.strip() for h in next(reader)]
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        unreadable = Problem(CHECK, "error", f"the header line is not CSV ({exc})", name, 1)
+        raise MetadataError(problems + [unreadable]) from None
     fatal: list[Problem] = []
     lowered = [h.lower() for h in header]
     for col in sorted({h for h in lowered if lowered.count(h) > 1}):
@@ -114,15 +142,23 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
 
     rows, lines = [], []
     width = len(header)
-    for row in reader:
-        line = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        if len(row) != width:
-            problems.append(Problem(CHECK, "error", f"row has {len(row)} fields, header has {width}", name, line))
-            continue
-        rows.append(row)
-        lines.append(line)
+    where = {c: lowered.index(c) for c in ("subject", "filename")}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) != width:
+                subject, clip = (row[where[c]].strip() or None if where[c] < len(row) else None
+                                 for c in ("subject", "filename"))
+                problems.append(Problem(CHECK, "error", f"row has {len(row)} fields, header has {width}", name, line,
+                                        subject=subject, clip=clip))
+                continue
+            rows.append(row)
+            lines.append(line)
+    except csv.Error as exc:
+        problems.append(Problem(CHECK, "error", f"not CSV from here on ({exc}); the rows before are checked",
+                                name, reader.line_num))
     columns = [h.lower() if h.lower() in REQUIRED_COLUMNS else h for h in header]
     raw = pd.DataFrame(rows, columns=columns, index=pd.Index(lines, name="line"), dtype="string")
     if raw.empty:
@@ -168,4 +204,4 @@ def read_metadata(path: str | Path) -> Metadata:
     path = Path(path)
     raw, problems = read_raw(path)
     table, label_problems = canonicalise(raw, path.name)
-    return Metadata(path=path, raw=raw, table=table, problems=problems + label_problems)
+    return Metadata(path=path, raw=raw, table=table, problems=name_clips(problems + label_problems, raw))

@@ -58,7 +58,12 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise ProfileError(f"profile file {path} does not exist")
-        text = path.read_text(encoding="utf-8")
+        from ..bounded import InputRefused, read_bounded
+
+        try:
+            text = read_bounded(path, 1 << 20).decode("utf-8")
+        except (InputRefused, UnicodeDecodeError) as exc:
+            raise ProfileError(f"profile file {path}: {getattr(exc, 'reason', 'not UTF-8 text')}") from None
     else:
         res = resources.files("cmedbench.release").joinpath("profiles", f"{name_or_path}.yaml")
         if not res.is_file():

@@ -27,9 +27,10 @@ from ..atomic import write_text
 from ..problems import Problem
 from . import SAMPLE_TABLE_PATH as DEFAULT_PATH  # noqa: F401  (re-exported)
 from .fingerprint import sample_ids
-from .schema import MetadataModel
+from .schema import APEX_MESSAGES, MetadataModel
 
 INDEX = "line"  # the metadata CSV line of each row: every later message can still name it
+MAX_SAMPLE_TABLE_BYTES = 256 << 20  # CMED's 10,924 clips take ~1.5 MB
 LABEL_COLUMNS = ("sample_id", "subject", "filename", "emotion", "apex_frame")
 FILE_COLUMNS = ("path", "n_frames", "fps", "width", "height", "sha256")
 COLUMNS = LABEL_COLUMNS + FILE_COLUMNS
@@ -122,7 +123,7 @@ _ROW_RULES = {
     "sample_id_names_its_row": "sample_id is not the hash of this row's (emotion, subject, filename): "
                                "the row was edited after validation",
     "files_known_on_every_row_or_none": "file columns are blank on this row but filled on others",
-    "apex_present_exactly_on_emotion_rows": "apex_frame must be given on emotion rows and blank on No-ME rows",
+    **APEX_MESSAGES,
 }
 
 
@@ -179,12 +180,16 @@ def read_sample_table(path: str | Path) -> pd.DataFrame:
     if path.is_dir():
         raise SampleTableError(f"{path} is a folder; a sample table is the CSV file that validating a release "
                                "writes")
+    from ..bounded import InputRefused, read_bounded
+
+    if not path.exists():
+        raise SampleTableError(f"{path} does not exist; validating a release writes it")
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            header = next(csv.reader(fh), [])
-    except FileNotFoundError:
-        raise SampleTableError(f"{path} does not exist; validating a release writes it") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        data = read_bounded(path, MAX_SAMPLE_TABLE_BYTES)
+        header = next(csv.reader(io.StringIO(data.decode("utf-8"), newline="")), [])
+    except InputRefused as exc:
+        raise SampleTableError(f"cannot read {path}: {exc.reason}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise SampleTableError(f"cannot read {path}: {exc}") from None
     if INDEX not in header:
         raise SampleTableError(f"{path} is not a sample table: its header has no {INDEX!r} column "
@@ -192,7 +197,7 @@ def read_sample_table(path: str | Path) -> pd.DataFrame:
     nullable = [c for c in COLUMNS if _DTYPES[c] != "string" or c in FILE_COLUMNS]
     dtypes = {c: _DTYPES.get(c, "string") for c in header if c != INDEX}
     try:
-        frame = pd.read_csv(path, dtype={INDEX: "int64", **dtypes}, keep_default_na=False,
+        frame = pd.read_csv(io.BytesIO(data), dtype={INDEX: "int64", **dtypes}, keep_default_na=False,
                             na_values={c: [""] for c in nullable})
     except (ValueError, TypeError) as exc:
         raise SampleTableError(f"{path}: a cell does not fit its column's type ({exc})") from None

@@ -23,11 +23,23 @@ CHECK = "schema"
 
 
 @extensions.register_check_method(statistics=["no_me_label"], supported_types=pd.DataFrame)
-def apex_present_exactly_on_emotion_rows(df: pd.DataFrame, *, no_me_label: str) -> pd.Series:
-    """User guide: apex only on emotion samples; the paper's stage 1 notes it for every emotion."""
-    is_me = df["emotion"] != no_me_label
-    has_apex = df["apex_frame"].notna()
-    return (is_me & has_apex) | (~is_me & ~has_apex)
+def emotion_rows_have_an_apex(df: pd.DataFrame, *, no_me_label: str) -> pd.Series:
+    """The paper's stage 1 notes an apex frame for every emotion clip."""
+    return (df["emotion"] == no_me_label) | df["apex_frame"].notna()
+
+
+@extensions.register_check_method(statistics=["no_me_label"], supported_types=pd.DataFrame)
+def no_me_rows_have_no_apex(df: pd.DataFrame, *, no_me_label: str) -> pd.Series:
+    """User guide: a No-ME clip has no apex."""
+    return (df["emotion"] != no_me_label) | df["apex_frame"].isna()
+
+
+ROW_CHECKS = ("emotion_rows_have_an_apex", "no_me_rows_have_no_apex")  # dataframe-wide, one row each
+APEX_MESSAGES = {  # what each apex rule tells the curator (the sample table's checker says the same)
+    "emotion_rows_have_an_apex": "emotion row lacks an apex: apex_frame is blank (every emotion clip needs its "
+                                 "apex frame)",
+    "no_me_rows_have_no_apex": "No-ME row has an apex; leave apex_frame blank on No-ME rows",
+}
 
 
 class MetadataModel(pa.DataFrameModel):
@@ -40,15 +52,19 @@ class MetadataModel(pa.DataFrameModel):
 
     class Config:
         unique = ["emotion", "subject", "filename"]
-        apex_present_exactly_on_emotion_rows = {"no_me_label": NO_ME}
+        emotion_rows_have_an_apex = {"no_me_label": NO_ME}
+        no_me_rows_have_no_apex = {"no_me_label": NO_ME}
         strict = False
         name = "cmed_metadata"
         description = "video_emotion_metadata.csv of a CMED-layout release, canonical labels"
 
 
-def _describe(check: str, column: str | None, value: object) -> str:
-    if check == "apex_present_exactly_on_emotion_rows":
-        return "apex_frame must be given on emotion rows and blank on No-ME rows"
+def _describe(check: str, column: str | None, value: str | None) -> str:
+    """The problem in the curator's words; ``value`` is the cell as the CSV spells it."""
+    if check == "no_me_rows_have_no_apex":
+        return APEX_MESSAGES[check].replace("apex;", f"apex (apex_frame {value!r});")
+    if check in APEX_MESSAGES:
+        return APEX_MESSAGES[check]
     if check.startswith("str_matches") and column == "filename":
         return f"filename {value!r} is not a plain video file name (no folders, .mp4/.avi/.mov/.mkv/.webm)"
     if check == "field_uniqueness" or check.startswith("multiple_fields_uniqueness"):
@@ -60,17 +76,29 @@ def _describe(check: str, column: str | None, value: object) -> str:
     return f"{column} {value!r} fails {check}"
 
 
-def validate_metadata(table: pd.DataFrame, file: str) -> list[Problem]:
-    """Run MetadataModel lazily; one Problem per failing (line, column)."""
+def _as_written(table: pd.DataFrame, raw: pd.DataFrame | None, line: int, column: str | None) -> str | None:
+    """A cell as the user wrote it (from ``raw`` when given), else the plain text of the parsed value."""
+    source = raw if raw is not None and column in raw.columns and line in raw.index else table
+    if column not in source.columns:
+        return None
+    value = source.at[line, column]
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return str(value.item() if hasattr(value, "item") else value)
+
+
+def validate_metadata(table: pd.DataFrame, file: str, raw: pd.DataFrame | None = None) -> list[Problem]:
+    """Run MetadataModel lazily; one Problem per failing (line, rule), located by line, column, subject
+    and clip, with values as ``raw`` (the CSV's own cells, same index) spells them."""
     columns = ["subject", "filename", "emotion", "apex_frame"]
     try:
         MetadataModel.validate(table[columns], lazy=True)
     except SchemaErrors as exc:
-        return _problems(exc.failure_cases, table, file)
+        return _problems(exc.failure_cases, table, file, raw)
     return []
 
 
-def _problems(cases: pd.DataFrame, table: pd.DataFrame, file: str) -> list[Problem]:
+def _problems(cases: pd.DataFrame, table: pd.DataFrame, file: str, raw: pd.DataFrame | None) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple] = set()
     for case in cases.itertuples(index=False):
@@ -79,26 +107,25 @@ def _problems(cases: pd.DataFrame, table: pd.DataFrame, file: str) -> list[Probl
             problems.append(Problem(CHECK, "error", f"{column}: {check} ({case.failure_case})", file, None, column))
             continue
         line = int(line)
-        key = (line, check)  # one report per line and rule, whatever columns pandera lists
+        row_check = next((name for name in ROW_CHECKS if check.startswith(name)), None)
+        key = (line, row_check or check)  # one report per line and rule, whatever columns pandera lists
         if key in seen:
             continue
         seen.add(key)
-        if check.startswith("apex_present_exactly_on_emotion_rows"):
-            check, column = "apex_present_exactly_on_emotion_rows", "apex_frame"
+        if row_check:
+            check, column = row_check, "apex_frame"
         elif "uniqueness" in check:
             dup = table[["emotion", "subject", "filename"]]
             first = int(dup.index[(dup == dup.loc[line]).all(axis=1)][0])
             if first == line:  # the first occurrence is the original, the later ones are the duplicates
                 continue
             column = "filename"
-        value = table.at[line, column] if column in table.columns else None
-        if isinstance(value, type(pd.NA)):
-            value = None
+        value = _as_written(table, raw, line, column)
         message = _describe(check, column, value)
         if "uniqueness" in check:
             message += f" (first on line {first})"
-        problems.append(Problem(CHECK, "error", message, file, line, column,
-                                value.item() if hasattr(value, "item") else value))
+        problems.append(Problem(CHECK, "error", message, file, line, column, value,
+                                _as_written(table, raw, line, "subject"), _as_written(table, raw, line, "filename")))
     return problems
 
 

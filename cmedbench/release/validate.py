@@ -53,7 +53,7 @@ def validate_release(root: str | Path, profile: Profile, deep: bool = False, met
     # Rows whose labels could not be read are reported once (labels check) and kept out of the schema.
     unreadable = {p.line for p in meta.problems if p.check == "labels"}
     good = ~table.index.isin(list(unreadable))
-    report.extend(validate_metadata(table[good], METADATA_NAME))
+    report.extend(validate_metadata(table[good], METADATA_NAME, raw=meta.raw))
     table = table[good].copy()
     table.insert(0, "sample_id", sample_ids(table))
 
@@ -69,6 +69,7 @@ def validate_release(root: str | Path, profile: Profile, deep: bool = False, met
         n_rows=int(len(meta.raw)), n_samples=int(len(table)), n_subjects=int(table["subject"].nunique()),
         classes={k: int(v) for k, v in table["emotion"].value_counts().sort_index().items()},
         fingerprint=fingerprint, files_hashed="sha256" in table.columns, deep=deep)
+    report.problems[:] = meta.name_clips(report.problems)
     report.settle()
     return Validation(report, table, fingerprint)
 

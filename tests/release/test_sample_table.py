@@ -61,7 +61,7 @@ def test_metadata_only_table_reads_back_with_the_same_fingerprint(tmp_path):
 @pytest.mark.parametrize("edit, message", [
     (lambda t: t.replace(",happiness,2,", ",happiness,3,"), None),  # apex is not in the id: still valid
     (lambda t: t.replace(",happiness,2,", ",sadness,2,"), "line 2: sample_id is not the hash"),
-    (lambda t: t.replace(",happiness,2,", ",happiness,,"), "line 2: apex_frame must be given"),
+    (lambda t: t.replace(",happiness,2,", ",happiness,,"), "line 2: emotion row lacks an apex"),
     (lambda t: t.replace(",no-me,,", ",no-me,x,", 1), "does not fit its column's type"),
     (lambda t: t.replace(",300,300,", ",300,0,", 1), "line 2, column 'height': height 0 is not a positive"),
     (lambda t: t.replace("line,", "row,"), "no 'line' column"),

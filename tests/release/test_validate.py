@@ -125,7 +125,7 @@ def test_extra_columns_are_kept(release):
 @pytest.mark.parametrize("bad_row,check,column,needle", [
     ("Subject_03,e.mp4,Happpy,3", "labels", "emotion", "did you mean 'happy'"),
     ("Child_3,e.mp4,Surprise,3", "labels", "subject", "unrecognised subject"),
-    ("Subject_03,e.mp4,Surprise,", "schema", "apex_frame", "apex_frame must be given"),
+    ("Subject_03,e.mp4,Surprise,", "schema", "apex_frame", "emotion row lacks an apex"),
     ("Subject_03,e.mp4,No_Emotion,3", "schema", "apex_frame", "blank on No-ME"),
     ("Subject_03,e.mp4,Surprise,-1", "schema", "apex_frame", "negative"),
     ("Subject_03,e.mp4,Surprise,2.5", "labels", "apex_frame", "not a whole frame index"),

@@ -8,20 +8,23 @@ _STYLE = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "warn": "[yello
 
 
 def render_report(report: Report, show: int = 20, quiet: bool = False) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from ..console import out_console
+    from ..escaping import escape
+
+    def safe(text) -> str:
+        return escape(text, "terminal")
 
     console = out_console()
     s = report.summary
     if not quiet:
-        checks = Table(title=f"cmedbench validate {escape(report.release)}  (profile: {escape(report.profile)})")
+        checks = Table(title=f"cmedbench validate {safe(report.release)}  (profile: {safe(report.profile)})")
         for col in ("check", "status", "errors", "warnings", "what it checks"):
             checks.add_column(col, justify="right" if col in ("errors", "warnings") else "left")
         for c in report.checks:
             checks.add_row(c.name, _STYLE[c.status], str(c.counts.get("errors", "")),
-                           str(c.counts.get("warnings", "")), escape(c.detail or c.description))
+                           str(c.counts.get("warnings", "")), safe(c.detail or c.description))
         console.print(checks)
         for c in report.checks:
             if c.counts.get("mismatches"):
@@ -29,7 +32,7 @@ def render_report(report: Report, show: int = 20, quiet: bool = False) -> None:
                 for col in ("subject", "class", "expected", "found"):
                     t.add_column(col)
                 for m in c.counts["mismatches"][:show]:
-                    t.add_row(m["subject"], m["class"], str(m["expected"]), str(m["found"]))
+                    t.add_row(safe(m["subject"]), safe(m["class"]), str(m["expected"]), str(m["found"]))
                 console.print(t)
         if show and report.problems:
             ordered = report.errors + report.warnings
@@ -38,10 +41,10 @@ def render_report(report: Report, show: int = 20, quiet: bool = False) -> None:
                 t.add_column(col, overflow="fold")
             for p in ordered[:show]:
                 sev = "[red]error[/]" if p.severity == "error" else "[yellow]warning[/]"
-                t.add_row(sev, p.check, escape(p.location()), escape(p.message))
+                t.add_row(sev, p.check, safe(p.location()), safe(p.message))
             console.print(t)
         if s:
-            classes = ", ".join(f"{k} {v}" for k, v in s.get("classes", {}).items())
+            classes = safe(", ".join(f"{k} {v}" for k, v in s.get("classes", {}).items()))
             console.print(f"{s.get('n_samples', 0)} samples, {s.get('n_subjects', 0)} subjects: {classes}")
     if s.get("fingerprint"):
         kind = "" if s.get("files_hashed") else " (metadata only)"

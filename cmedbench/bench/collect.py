@@ -1,0 +1,64 @@
+"""Reading the baselines' result folders (``RESULTS/<baseline>/<task>/``) as submissions: each holds
+``predictions.csv`` and a ``submission.json`` that states the model, its description, selection,
+seeds, task and protocol."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..bounded import InputRefused, read_bounded
+from .leaderboard import CollectError, SubmissionInfo
+
+MAX_SUBMISSION_JSON = 1 << 16
+
+
+def read_json_object(path: Path, limit: int = MAX_SUBMISSION_JSON) -> dict:
+    """A small JSON object file, read with a bound; ValueError naming what is wrong."""
+    try:
+        data = json.loads(read_bounded(path, limit).decode("utf-8"))
+    except InputRefused as exc:
+        raise ValueError(exc.reason) from None
+    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
+        raise ValueError(f"not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
+
+
+def submission_info(meta: dict) -> tuple[SubmissionInfo, str, str]:
+    """(what the submitter states, task, protocol) from a submission.json object; ValueError if malformed."""
+    text = {k: meta.get(k) for k in ("model", "description", "selection", "task", "protocol")}
+    bad = [k for k, v in text.items() if not isinstance(v, str)]
+    seeds = meta.get("seeds", [])
+    if not isinstance(seeds, list) or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
+        bad.append("seeds")
+    kind = meta.get("kind", "measured")
+    if not isinstance(kind, str):
+        bad.append("kind")
+    if bad:
+        raise ValueError(f"missing or malformed field(s): {', '.join(bad)}")
+    info = SubmissionInfo(text["model"], text["description"], text["selection"], tuple(seeds), kind=kind)
+    return info, text["task"], text["protocol"]
+
+
+def each_result(results: Path, splits_dir: Path) -> Iterator[tuple[object, Path, SubmissionInfo]]:
+    """(evaluator, predictions path, stated info) per result folder, in path order; CollectError names
+    the folder whose files cannot be used."""
+    from .evaluator import Evaluator
+    from .splits import SplitsError
+    from .tasks import UnknownTask
+
+    evaluators: dict[tuple[str, str], Evaluator] = {}
+    for meta_path in sorted(results.glob("*/*/submission.json")):
+        try:
+            info, task, protocol = submission_info(read_json_object(meta_path))
+        except ValueError as exc:
+            raise CollectError(f"{meta_path}: {exc}") from None
+        if (task, protocol) not in evaluators:
+            try:
+                evaluators[task, protocol] = Evaluator(task, protocol, splits_dir)
+            except (SplitsError, UnknownTask) as exc:
+                raise CollectError(f"{meta_path}: {exc.args[0] if exc.args else exc}") from None
+        yield evaluators[task, protocol], meta_path.parent / "predictions.csv", info
