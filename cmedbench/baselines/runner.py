@@ -135,7 +135,7 @@ def run_fold(name: str, params: dict, X, y: np.ndarray, have: np.ndarray, subjec
 def run_baseline(name: str, task: str, protocol: str, splits: str | Path, section: dict | None,
                  cfg: RunConfig, features: str | Path | None = None) -> BaselineRun:
     """Every fold of ``task``/``protocol``; ``section`` is the baseline's params.yaml section."""
-    from .parallel import run_folds
+    from .backends import run_folds
 
     spec = get_baseline(name)
     if cfg.selection not in SELECTIONS:

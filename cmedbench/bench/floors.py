@@ -8,6 +8,8 @@ calls the same two functions per fold with the same per-fold seeds, so both give
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 FLOORS = ("majority", "stratified")
@@ -57,3 +59,12 @@ def predictions_csv(sample_ids, folds, y_pred, labels) -> bytes:
     lines = ["sample_id,prediction,fold"]
     lines += [f"{s},{labels[p]},{f}" for s, p, f in zip(sample_ids, y_pred, folds)]
     return ("\n".join(lines) + "\n").encode()
+
+
+def write_floor(bench, kind: str, seed: int, out) -> Path:
+    """The floor's prediction file for a loaded benchmark (task x protocol), written atomically. Floors
+    reach the pipeline's board through the `majority` and `stratified` baselines and `collect`."""
+    from ..atomic import write_bytes
+
+    pred = floor_predictions(bench.y_true, bench.folds, len(bench.task.labels), kind, seed)
+    return write_bytes(out, predictions_csv(bench.sample_ids, bench.folds, pred, bench.task.labels))
