@@ -12,13 +12,12 @@ from cmedbench.baselines.results import write_results
 from cmedbench.baselines.runner import RunConfig, run_baseline
 from cmedbench.bench.floors import floor_predictions
 from cmedbench.bench.splits import load_benchmark
-from helpers import make_feature_workspace
 
 SUBJECTS = [f"sub_{i:02d}" for i in range(1, 7)]
 
 
 @pytest.fixture(scope="module")
-def ws(tmp_path_factory):
+def ws(tmp_path_factory, make_feature_workspace):
     counts = pd.DataFrame({"happiness": 5, "surprise": 4, "anger": 2, "disgust": 1, "sadness": 1, "no-me": 3},
                           index=SUBJECTS)
     return make_feature_workspace(tmp_path_factory.mktemp("ws"), counts)
