@@ -68,22 +68,6 @@ def _tree_hash(root: Path) -> dict[str, tuple[int, bytes]]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _make_splits(out: Path, subjects: int = 12, scale: float = 0.1, seed: int = 0) -> Path:
-    """A benchmark folder from a synthetic table with stand-in file columns (no videos needed)."""
-    import hashlib
-
-    from cmedbench.bench.splits import write_benchmark
-    from cmedbench.release.fingerprint import dataset_fingerprint, sample_ids
-    from cmedbench.synth.distribution import metadata_table, scaled_counts
-
-    t = metadata_table(scaled_counts(subjects, scale), seed)
-    t.insert(0, "sample_id", sample_ids(t))
-    t = t.assign(path=t["filename"], n_frames=10, fps=25.0, width=300, height=300,
-                 sha256=[hashlib.sha256(s.encode()).hexdigest() for s in t["sample_id"]])
-    write_benchmark(t, dataset_fingerprint(t), out, seed)
-    return out
-
-
 def _read_folds(splits: Path, task: str, protocol: str = "loso"):
     import csv
 
@@ -152,7 +136,9 @@ def tree_hash():
 @pytest.fixture(scope="session")
 def make_splits():
     """make_splits(out, subjects=12, scale=0.1, seed=0) -> out, a benchmark folder without videos."""
-    return _make_splits
+    from cmedbench.synth.benchmark import metadata_benchmark
+
+    return metadata_benchmark
 
 
 @pytest.fixture(scope="session")
