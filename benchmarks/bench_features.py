@@ -14,8 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
 
 def timed(fn, *a, **k):
     t0 = time.perf_counter()

@@ -14,9 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from helpers import make_splits  # noqa: E402
+from cmedbench.synth.benchmark import metadata_benchmark as make_splits
 
 STRAIGHTFORWARD = """
 import sys, pandas as pd

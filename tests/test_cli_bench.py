@@ -8,8 +8,6 @@ import time
 
 import pytest
 
-from helpers import tree_hash
-
 CLI = [sys.executable, "-m", "cmedbench.cli"]
 
 
@@ -28,7 +26,7 @@ def work(tmp_path_factory):
     return d
 
 
-def test_workflow(work):
+def test_workflow(work, tree_hash):
     r = cli("floor", "--task", "emotion-3", "--kind", "majority", "--out", "maj.csv", "--submit", cwd=work)
     assert r.returncode == 0, r.stderr
     r = cli("floor", "--task", "emotion-3", "--kind", "stratified", "--out", "strat.csv", cwd=work)
@@ -62,7 +60,7 @@ def test_workflow(work):
     assert "UF1 pooled" in r.stdout and "paired permutation" in r.stdout
 
 
-def test_rejected_submission_stores_nothing(work):
+def test_rejected_submission_stores_nothing(work, tree_hash):
     (work / "bad.csv").write_text("sample_id,prediction\nnope,positive\n")
     before = tree_hash(work)
     r = cli("submit", "bad.csv", "--task", "emotion-3", "--model", "x", cwd=work)

@@ -6,7 +6,6 @@ import sys
 
 import pytest
 
-from helpers import make_release, rewrite_csv
 
 CLI = [sys.executable, "-m", "cmedbench.cli"]
 
@@ -16,7 +15,7 @@ def cli(*args, cwd=None):
 
 
 @pytest.fixture
-def release(tmp_path):
+def release(tmp_path, make_release):
     return make_release(tmp_path / "release")
 
 
@@ -32,7 +31,7 @@ def test_valid_release_exit_0_and_report(release, tmp_path):
     assert "emotion_rows_have_an_apex" in schema and "unique:" in schema
 
 
-def test_invalid_release_exit_1_without_traceback(release):
+def test_invalid_release_exit_1_without_traceback(release, rewrite_csv):
     rewrite_csv(release, b"subject,filename,emotion,apex_frame\nSubject_01,a\xff.mp4,Happy,1\n")
     r = cli("validate", release)
     assert r.returncode == 1

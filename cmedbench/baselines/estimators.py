@@ -1,69 +1,78 @@
-"""Baselines with one scikit-learn-style interface: ``fit(X, y, epochs=None)`` then ``predict_proba(X)``.
+"""The baselines as scikit-learn estimators: ``fit(X, y)`` then ``predict_proba(X)``.
 
 ``X`` is whatever the baseline's feature artifact holds for the chosen rows (a matrix, an image stack,
-a list of graphs). Torch baselines train for a fixed number of epochs; the fold runner decides that
-number without the test fold (fixed, or chosen on an inner validation split of training subjects).
-Class imbalance is handled explicitly: ``class_balance`` = ``weights`` (loss weighted by inverse class
-frequency), ``sampler`` (balanced sampling) or ``none``.
+a list of graphs). Every hyper-parameter is an explicit keyword of ``__init__`` whose type annotation
+is also what `params.check_section` checks params.yaml against, and whose default is the CPU-sized
+``default`` preset; all work happens in ``fit``; fitted attributes end in ``_``; ``sklearn.base.clone``
+works. ``n_classes`` is given (a training fold may miss a class); ``seed`` and ``device`` are set by the
+fold runner, never by params.yaml. Torch baselines train for ``epochs`` epochs; ``fit(..., val=...)``
+records the validation UF1 of every epoch in ``history_``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 
-CLASS_BALANCE = ("weights", "sampler", "none")
+from ..bench.floors import class_distribution, floor_draw
+from .params import Above, AtLeast, ExistingFile
+from .training import TorchTrainer
+
+Balance = Literal["weights", "sampler", "none"]
+Epochs = Annotated[int, AtLeast(1)]
+Rate = Annotated[float, Above(0)]
+Decay = Annotated[float, AtLeast(0)]
+Size = Annotated[int, AtLeast(1)]
+WeightsFile = Annotated[str, ExistingFile()]
 
 
-def class_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
-    """n / (C * count): sklearn's 'balanced'; classes absent from training get weight 0."""
-    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
-    present = counts > 0
-    w = np.zeros(n_classes)
-    w[present] = len(y) / (present.sum() * counts[present])
-    return w
+class _Classifier(ClassifierMixin, BaseEstimator):
+    def predict(self, X) -> np.ndarray:
+        return self.predict_proba(X).argmax(axis=1)
 
 
-class Majority:
-    """The training folds' most frequent class, always."""
+class MajorityFloor(_Classifier):
+    """The training folds' most frequent class, always (`bench.floors`)."""
 
-    n_classes: int
-
-    def __init__(self, n_classes: int, **_):
+    def __init__(self, n_classes: int):
         self.n_classes = n_classes
 
-    def fit(self, X, y, epochs=None, val=None):
-        self.p = np.bincount(y, minlength=self.n_classes) / len(y)
+    def fit(self, X, y):
+        self.distribution_ = class_distribution(y, self.n_classes)
         return self
 
+    def _draw(self, n: int) -> np.ndarray:
+        return floor_draw("majority", self.distribution_, n, 0)
+
     def predict_proba(self, X) -> np.ndarray:
-        out = np.zeros((len(X), self.n_classes))
-        out[:, int(np.argmax(self.p))] = 1.0
-        return out
+        return np.eye(self.n_classes)[self._draw(len(X))]
 
 
-class Stratified(Majority):
-    """A seeded random draw from the training folds' class distribution."""
+class StratifiedFloor(MajorityFloor):
+    """A seeded random draw from the training folds' class distribution (`bench.floors`)."""
 
-    def __init__(self, n_classes: int, seed: int = 0, **_):
-        super().__init__(n_classes)
+    def __init__(self, n_classes: int, seed: int = 0):
+        self.n_classes = n_classes
         self.seed = seed
 
-    def predict_proba(self, X) -> np.ndarray:
-        rng = np.random.default_rng(self.seed)
-        picks = rng.choice(self.n_classes, size=len(X), p=self.p)
-        return np.eye(self.n_classes)[picks]
+    def _draw(self, n: int) -> np.ndarray:
+        return floor_draw("stratified", self.distribution_, n, self.seed)
 
 
-class LbpTopSVM:
+class LbpTopSVM(_Classifier):
     """LBP-TOP histograms -> standardisation -> SVM (linear or RBF), probability from decision scores."""
 
-    def __init__(self, n_classes: int, kernel: str = "linear", C: float = 1.0, class_balance: str = "weights",
-                 seed: int = 0, **_):
-        self.n_classes, self.kernel, self.C, self.class_balance, self.seed = n_classes, kernel, C, class_balance, seed
+    def __init__(self, n_classes: int, kernel: Literal["linear", "rbf"] = "linear", C: Rate = 0.01,
+                 class_balance: Literal["weights", "none"] = "weights", seed: int = 0):
+        self.n_classes = n_classes
+        self.kernel = kernel
+        self.C = C
+        self.class_balance = class_balance
+        self.seed = seed
 
-    def fit(self, X, y, epochs=None, val=None):
+    def fit(self, X, y):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
         from sklearn.svm import SVC, LinearSVC
@@ -71,19 +80,19 @@ class LbpTopSVM:
         cw = "balanced" if self.class_balance != "none" else None
         self.classes_ = np.unique(y)
         if len(self.classes_) == 1:
-            self.model = None
+            self.model_ = None
             return self
         svm = (LinearSVC(C=self.C, class_weight=cw, random_state=self.seed, max_iter=5000) if self.kernel == "linear"
                else SVC(C=self.C, kernel="rbf", class_weight=cw, random_state=self.seed))
-        self.model = make_pipeline(StandardScaler(), svm).fit(X, y)
+        self.model_ = make_pipeline(StandardScaler(), svm).fit(X, y)
         return self
 
     def predict_proba(self, X) -> np.ndarray:
         out = np.zeros((len(X), self.n_classes))
-        if self.model is None:
+        if self.model_ is None:
             out[:, self.classes_[0]] = 1.0
             return out
-        d = self.model.decision_function(X)
+        d = self.model_.decision_function(X)
         if d.ndim == 1:  # binary: score of the second class
             d = np.column_stack([-d, d])
         e = np.exp(d - d.max(axis=1, keepdims=True))
@@ -91,116 +100,55 @@ class LbpTopSVM:
         return out
 
 
-@dataclass
-class TorchTrainer:
-    """The loop every torch baseline shares: seeded, class-balanced, fixed epochs, optional validation."""
+class _TorchBaseline(_Classifier):
+    """Shared fit/predict plumbing; subclasses say how to build the network and batch their inputs."""
 
-    n_classes: int
-    epochs: int = 20
-    lr: float = 1e-3
-    batch_size: int = 32
-    weight_decay: float = 1e-4
-    class_balance: str = "weights"
-    seed: int = 0
-    device: str = "cpu"
-    history: list = field(default_factory=list)
-    on_epoch: object = None  # called with the epoch index after each epoch (progress reporting)
+    def _trainer(self, on_epoch=None) -> TorchTrainer:
+        return TorchTrainer(self.n_classes, self.lr, self.batch_size, self.weight_decay, self.class_balance,
+                            self.seed, self.device, on_epoch)
 
-    def run(self, model, batches_of, n: int, y: np.ndarray, epochs: int, val=None):
-        """Train ``model``; ``batches_of(idx)`` gives the model's input tuple for rows ``idx``.
-
-        ``val`` = (batches_of_val, n_val, y_val): the validation UF1 of every epoch lands in ``history``.
-        """
+    def fit(self, X, y, val=None, on_epoch=None):
+        """``val`` = (X_val, y_val) fills ``history_``; ``on_epoch(i)`` is called after epoch i."""
         import torch
 
-        from ..bench.metrics import confusion, scores
-
-        g = torch.Generator().manual_seed(self.seed)
-        model.to(self.device)
-        weights = torch.tensor(class_weights(y, self.n_classes), dtype=torch.float32, device=self.device)
-        loss_fn = torch.nn.CrossEntropyLoss(weight=weights if self.class_balance == "weights" else None)
-        opt = torch.optim.Adam(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        yt = torch.as_tensor(y, dtype=torch.long)
-        sample_p = None
-        if self.class_balance == "sampler":
-            w = class_weights(y, self.n_classes)[y]
-            sample_p = torch.tensor(w / w.sum(), dtype=torch.float64)
-        self.history = []
-        for epoch in range(epochs):
-            model.train()
-            order = (torch.multinomial(sample_p, n, replacement=True, generator=g) if sample_p is not None
-                     else torch.randperm(n, generator=g))
-            for start in range(0, n, self.batch_size):
-                idx = order[start:start + self.batch_size].numpy()
-                if len(idx) < 2:
-                    continue
-                opt.zero_grad()
-                out = model(*[t.to(self.device) for t in batches_of(idx)])
-                loss = loss_fn(out, yt[idx].to(self.device))
-                loss.backward()
-                opt.step()
-            if val is not None:
-                vb, nv, yv = val
-                pred = self.predict(model, vb, nv).argmax(axis=1)
-                self.history.append(scores(confusion(yv, pred, self.n_classes))["uf1"])
-            if self.on_epoch is not None:
-                self.on_epoch(epoch)
-        return model
-
-    def predict(self, model, batches_of, n: int) -> np.ndarray:
-        import torch
-
-        model.eval()
-        outs = []
-        with torch.no_grad():
-            for start in range(0, n, max(self.batch_size, 64)):
-                idx = np.arange(start, min(start + max(self.batch_size, 64), n))
-                outs.append(torch.softmax(model(*[t.to(self.device) for t in batches_of(idx)]), dim=1).cpu().numpy())
-        return np.concatenate(outs) if outs else np.zeros((0, self.n_classes))
-
-
-class _TorchBaseline:
-    """Shared fit/predict plumbing; subclasses say how to build the model and batch their inputs."""
-
-    def __init__(self, n_classes: int, epochs: int = 20, lr: float = 1e-3, batch_size: int = 32,
-                 weight_decay: float = 1e-4, class_balance: str = "weights", seed: int = 0, device: str = "cpu",
-                 **params):
-        self.n_classes = n_classes
-        self.epochs = epochs
-        self.params = params
-        self.trainer = TorchTrainer(n_classes, epochs, lr, batch_size, weight_decay, class_balance, seed, device)
-
-    def fit(self, X, y, epochs=None, val=None):
-        import torch
-
-        torch.manual_seed(self.trainer.seed)
-        self.model = self.build()
-        v = None if val is None else (self.batches(val[0]), len(val[0]), val[1])
-        self.trainer.run(self.model, self.batches(X), len(X), np.asarray(y), epochs or self.epochs, v)
+        torch.manual_seed(self.seed)
+        self.model_ = self._build(X)
+        v = None if val is None else (self._batches(val[0]), len(val[0]), val[1])
+        trainer = self._trainer(on_epoch)
+        trainer.run(self.model_, self._batches(X), len(X), np.asarray(y), self.epochs, v)
+        self.history_ = trainer.history
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        return self.trainer.predict(self.model, self.batches(X), len(X))
+        return self._trainer().predict(self.model_, self._batches(X), len(X))
 
 
 class VGGApex(_TorchBaseline):
     """VGG-16 on the apex-frame face crop (the paper's second baseline)."""
 
-    def build(self):
+    def __init__(self, n_classes: int, width: Annotated[float, Above(0)] = 0.125, hidden: Size = 256,
+                 input_size: Size = 64, pretrained_weights: WeightsFile | None = None, epochs: Epochs = 12,
+                 lr: Rate = 1e-3, batch_size: Size = 32, weight_decay: Decay = 1e-4, class_balance: Balance = "weights",
+                 seed: int = 0, device: str = "cpu"):
+        self.n_classes, self.width, self.hidden, self.input_size = n_classes, width, hidden, input_size
+        self.pretrained_weights = pretrained_weights
+        self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
+        self.class_balance, self.seed, self.device = class_balance, seed, device
+
+    def _build(self, X):
         from .models import VGG16, load_torchvision_vgg16
 
-        p = self.params
-        model = VGG16(self.n_classes, width=p.get("width", 1.0), hidden=p.get("hidden", 4096))
-        self.pretrained = None
-        if p.get("pretrained_weights"):
-            self.pretrained = load_torchvision_vgg16(model, p["pretrained_weights"])
+        model = VGG16(self.n_classes, width=self.width, hidden=self.hidden)
+        self.pretrained_ = None
+        if self.pretrained_weights:
+            self.pretrained_ = load_torchvision_vgg16(model, self.pretrained_weights)
         return model
 
-    def batches(self, X):
+    def _batches(self, X):
         import torch
         import torch.nn.functional as F
 
-        size = self.params.get("input_size", 224)
+        size = self.input_size
         mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)  # ImageNet normalisation
         std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 
@@ -216,14 +164,19 @@ class VGGApex(_TorchBaseline):
 class DGCNNGraph(_TorchBaseline):
     """DGCNN on the landmark graphs (the paper's third baseline)."""
 
-    def build(self):
+    def __init__(self, n_classes: int, channels: list[Size] = (16, 16, 16, 1), k: Size = 20, conv1d: Size = 8,
+                 hidden: Size = 64, epochs: Epochs = 40, lr: Rate = 2e-3, batch_size: Size = 32,
+                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", seed: int = 0, device: str = "cpu"):
+        self.n_classes, self.channels, self.k, self.conv1d, self.hidden = n_classes, channels, k, conv1d, hidden
+        self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
+        self.class_balance, self.seed, self.device = class_balance, seed, device
+
+    def _build(self, X):
         from .models import DGCNN
 
-        p = self.params
-        return DGCNN(p.get("in_channels", 7), self.n_classes, tuple(p.get("channels", (32, 32, 32, 1))),
-                     p.get("k", 30), p.get("conv1d", 16), p.get("hidden", 128))
+        return DGCNN(X[0].num_node_features, self.n_classes, tuple(self.channels), self.k, self.conv1d, self.hidden)
 
-    def batches(self, X):
+    def _batches(self, X):
         from torch_geometric.data import Batch
 
         def of(idx):
@@ -236,23 +189,24 @@ class DGCNNGraph(_TorchBaseline):
 class STSTNetFlow(_TorchBaseline):
     """STSTNet on onset->apex optical flow and strain (a DFME flow baseline)."""
 
-    def build(self):
+    def __init__(self, n_classes: int, epochs: Epochs = 40, lr: Rate = 5e-4, batch_size: Size = 32,
+                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", seed: int = 0, device: str = "cpu"):
+        self.n_classes, self.epochs, self.lr, self.batch_size = n_classes, epochs, lr, batch_size
+        self.weight_decay, self.class_balance, self.seed, self.device = weight_decay, class_balance, seed, device
+
+    def _build(self, X):
         import torch
 
         from .models import STSTNet
 
         model = STSTNet(self.n_classes)
-        model(torch.zeros(1, 3, self.params.get("input_size", 28), self.params.get("input_size", 28)))  # lazy layer
+        model(torch.zeros(1, 3, X.shape[1], X.shape[2]))  # materialise the lazy layer at the input's size
         return model
 
-    def batches(self, X):
+    def _batches(self, X):
         import torch
 
         def of(idx):
             return (torch.from_numpy(np.ascontiguousarray(X[idx], dtype=np.float32)).permute(0, 3, 1, 2),)
 
         return of
-
-
-ESTIMATORS = {"majority": Majority, "stratified": Stratified, "lbptop-svm": LbpTopSVM, "vgg16": VGGApex,
-              "dgcnn": DGCNNGraph, "ststnet": STSTNetFlow}

@@ -2,82 +2,93 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from . import EXIT_INVALID, EXIT_USAGE, main  # noqa: F401
+from ..baselines.registry import BASELINES
+from ..bench.protocols import PROTOCOLS
+from . import main
+
+
+def _task_names() -> list[str]:
+    from ..bench.tasks import tasks
+
+    return list(tasks())
 
 
 @main.command()
-@click.argument("name", type=click.Choice(["majority", "stratified", "lbptop-svm", "vgg16", "dgcnn", "ststnet"]))
-@click.option("--task", required=True, type=click.Choice(["me-spotting", "emotion-6", "emotion-3"]))
-@click.option("--protocol", default="loso", show_default=True, type=click.Choice(["loso", "kfold-10"]))
+@click.argument("name", type=click.Choice(list(BASELINES)))
+@click.option("--task", required=True, type=click.Choice(_task_names()), help="The benchmark task to train and score.")
+@click.option("--protocol", default="loso", show_default=True, type=click.Choice(PROTOCOLS),
+              help="How subjects are split into folds.")
 @click.option("--splits", "splits_dir", default="data/splits", show_default=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path))
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The benchmark folder written by `cmedbench splits`.")
 @click.option("--features", "features_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Feature artifact (default: the baseline's file under data/features/).")
 @click.option("--params", "params_file", default="params.yaml", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML with a section per baseline (svm, vgg, dgcnn, ststnet): preset + overrides.")
+              help="YAML whose section NAME holds `preset` and any overrides (absent file: the default preset).")
 @click.option("--selection", type=click.Choice(["fixed-epochs", "inner-validation"]), default="fixed-epochs",
               show_default=True, help="Never the test fold: fixed epochs, or chosen on held-out training subjects.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Run seed; each fold derives its own from it.")
 @click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto (CUDA when present).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Folds in parallel.")
-@click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True)
+@click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
+              help="loky: processes on this machine; dask: folds over a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
-@click.option("--out", default="results", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", default="results", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Results root; files go to OUT/NAME/TASK/.")
 def baseline(name, task, protocol, splits_dir, features_path, params_file, selection, seed, device, workers, backend,
              scheduler, out):
     """Train and evaluate baseline NAME leave-one-subject-out (or kfold-10), writing
-    OUT/NAME/TASK/{predictions.csv, metrics.json, confusion.csv, run.json, submission.json}.
+    OUT/NAME/TASK/{predictions.csv, metrics.json, confusion.csv, run.json, submission.json} and an
+    untracked timing.json.
 
-    `cmedbench leaderboard collect` then submits the predictions like any participant's."""
-    import yaml
+    `cmedbench collect` then submits the predictions like any participant's."""
+    from ..baselines.params import ParamsError
+    from ..baselines.results import record_baseline, summary
+    from ..baselines.runner import RunConfig
+    from ..bench.splits import SplitsError
 
-    from ..baselines.presets import BASELINES
-    from ..baselines.runner import RunConfig, run_baseline, write_results
-
-    section = BASELINES[name]["section"]
-    params = {}
-    if section and params_file.is_file():
-        params = (yaml.safe_load(params_file.read_text()) or {}).get(section) or {}
     cfg = RunConfig(selection, seed, device, workers, backend, scheduler)
     try:
-        run = run_baseline(name, task, protocol, splits_dir, params, cfg, features_path)
-    except (ValueError, FileNotFoundError) as exc:
+        run, metrics = record_baseline(name, task, protocol, splits_dir, params_file, cfg, out, features_path)
+    except ParamsError as exc:
+        raise click.ClickException(f"{params_file}: " + "; ".join(exc.problems)) from None
+    except (SplitsError, FileNotFoundError) as exc:
         raise click.UsageError(str(exc)) from None
-    metrics = write_results(out / name / task, name, run, cfg)
-    click.echo(f"{name} / {task} / {protocol}: UF1 {metrics['uf1']:.4f}  UAR {metrics['uar']:.4f}  "
-               f"accuracy {metrics['accuracy']:.4f}  ({run['runtime_s']:.1f} s, preset {run['preset']}) "
-               f"-> {out / name / task}")
+    click.echo(summary(run, metrics, out / name / task))
 
 
 @main.command()
-@click.option("--baseline", "baseline_filter", default=None, help="Only this baseline (e.g. dgcnn).")
-@click.option("--task", "task_filter", default=None, help="Only this task.")
+@click.option("--baseline", "baseline_filter", type=click.Choice(list(BASELINES)), default=None,
+              help="Only this baseline.")
+@click.option("--task", "task_filter", type=click.Choice(_task_names()), default=None, help="Only this task.")
 @click.option("--num", type=click.IntRange(1), default=1, show_default=True,
               help="Experiments of this many commits back from HEAD.")
 def experiments(baseline_filter, task_filter, num) -> None:
     """Compare `dvc exp` experiments: pooled UF1 / UAR / accuracy per baseline and task, with the params
     that differ between experiments (`dvc exp run -S dgcnn.k=30` makes one)."""
-    import dvc.api
     from rich.table import Table
 
-    from ..baselines.experiments import experiment_rows
-    from ..console import out_console
+    from ..baselines.experiments import ExperimentsError, list_experiments
+    from ..console import err_console, out_console
 
     try:
-        rows = dvc.api.exp_show(repo=".", num=num)
-    except Exception as exc:  # DVC raises many types for "not a repo / nothing run yet"
-        raise click.ClickException(f"dvc exp show failed: {exc}") from None
+        found = list_experiments(".", num, baseline_filter, task_filter)
+    except ExperimentsError as exc:
+        raise click.ClickException(str(exc)) from None
     table = Table(title="dvc experiments (pooled metrics; LOSO unless the protocol param says otherwise)")
     for col in ("experiment", "baseline", "task", "UF1", "UAR", "accuracy", "UF1 mean/folds", "params that differ"):
         table.add_column(col, justify="right" if col[0].isupper() else "left")
-    fmt = lambda v: "–" if v is None else f"{v:.4f}"  # noqa: E731
-    for r in experiment_rows(rows, baseline_filter, task_filter):
+    fmt = lambda v: "missing" if v is None else f"{v:.4f}"  # noqa: E731
+    for r in found.rows:
         table.add_row(str(r["experiment"]), r["baseline"], r["task"], fmt(r["uf1"]), fmt(r["uar"]),
                       fmt(r["accuracy"]), fmt(r["uf1_mean_over_folds"]), r["params"])
     out_console().print(table)
+    for note in found.missing:
+        err_console().print(f"metrics file missing or unreadable in {note}; run its stage (dvc repro) to make it")
+    if not found.rows:
+        err_console().print("no baseline metrics found: run the pipeline first (dvc repro)")

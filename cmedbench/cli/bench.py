@@ -278,28 +278,25 @@ def compare(record_a: str, record_b: str, permutations: int, seed: int, board_di
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the stratified draws.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the prediction file.")
-@click.option("--submit", "do_submit", is_flag=True, help="Also add it to the leaderboard as a floor row.")
+@click.option("--submit", "do_submit", is_flag=True,
+              help="Also submit it (through the same parser and scorer as any file) as a floor row.")
 @SPLITS_OPTION
 @BOARD_OPTION
 def floor(task: str, protocol: str, kind: str, seed: int, out: Path, do_submit: bool, splits_dir: Path,
           board_dir: Path) -> None:
-    """Trivial reference predictions (fitted on each fold's training subjects only)."""
-    from ..atomic import write_text
-    from ..bench.floors import floor_predictions, predictions_csv
+    """Trivial reference predictions (fitted on each fold's training subjects only; the same code as the
+    `majority` and `stratified` baselines), to read a score against."""
+    from ..bench.floors import FLOOR_DESCRIPTIONS, write_floor
     from ..bench.leaderboard import Leaderboard, LeaderboardError, SubmissionInfo
     from ..bench.submission import SubmissionError
 
     ev = _evaluator(task, protocol, splits_dir)
-    b = ev.bench
-    pred = floor_predictions(b.y_true, b.folds, len(b.task.labels), kind, seed)
-    write_text(out, predictions_csv(b.sample_ids, b.folds, pred, b.task.labels).decode())
-    click.echo(f"wrote {out}")
+    click.echo(f"wrote {write_floor(ev.bench, kind, seed, out)}")
     if do_submit:
         model = f"floor: {kind}" + (f" (seed {seed})" if kind == "stratified" else "")
-        desc = ("always the training folds' majority class" if kind == "majority"
-                else "random draws from the training folds' class distribution")
         try:
-            receipt = Leaderboard(board_dir).submit(ev, out, SubmissionInfo(model, desc, seeds=(seed,), kind="floor"))
+            receipt = Leaderboard(board_dir).submit(
+                ev, out, SubmissionInfo(model, FLOOR_DESCRIPTIONS[kind], seeds=(seed,), kind="floor"))
         except SubmissionError as exc:
             _rejected(exc, out)
         except LeaderboardError as exc:

@@ -1,10 +1,9 @@
-"""Model definitions: shapes, torchvision-compatible VGG-16 weights, presets."""
+"""Model definitions: shapes, torchvision-compatible VGG-16 weights."""
 
 import pytest
 import torch
 
 from cmedbench.baselines.models import DGCNN, STSTNet, VGG16, load_torchvision_vgg16
-from cmedbench.baselines.presets import resolve
 
 
 def test_vgg16_has_torchvisions_layout_and_size():
@@ -58,12 +57,3 @@ def test_dgcnn_and_ststnet_shapes():
     assert model(batch.x, batch.edge_index, batch.batch).shape == (5, 6)
     assert STSTNet(3)(torch.zeros(4, 3, 28, 28)).shape == (4, 3)
 
-
-def test_presets_and_overrides():
-    preset, p = resolve("dgcnn", {"preset": "paper", "k": 10, "epochs": None})
-    assert preset == "paper" and p["k"] == 10 and p["channels"] == [32, 32, 64, 128] and p["epochs"] == 100
-    with pytest.raises(ValueError, match="unknown dgcnn parameter"):
-        resolve("dgcnn", {"kk": 1})
-    with pytest.raises(ValueError, match="preset must be one of"):
-        resolve("vgg16", {"preset": "huge"})
-    assert resolve("majority", None) == ("none", {})

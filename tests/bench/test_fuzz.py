@@ -20,7 +20,6 @@ from cmedbench.bench.ledger import read_state
 from cmedbench.bench.submission import SubmissionError
 from cmedbench.release.profiles import load_profile
 from cmedbench.release.validate import validate_release
-from helpers import make_splits
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
@@ -65,7 +64,7 @@ def _apply(valid: bytes, edits) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def ev(tmp_path_factory):
+def ev(tmp_path_factory, make_splits):
     return Evaluator("emotion-3", "loso", make_splits(tmp_path_factory.mktemp("f") / "splits"), n_boot=20)
 
 

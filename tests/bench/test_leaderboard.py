@@ -14,13 +14,12 @@ from cmedbench.bench.floors import floor_predictions, predictions_csv
 from cmedbench.bench.leaderboard import (AlreadySubmitted, Leaderboard, LeaderboardError, LedgerDamaged,
                                          SubmissionInfo, make_record)
 from cmedbench.bench.ledger import record_hash
-from helpers import make_splits
 
 CLI = [sys.executable, "-m", "cmedbench.cli"]
 
 
 @pytest.fixture(scope="module")
-def splits(tmp_path_factory):
+def splits(tmp_path_factory, make_splits):
     return make_splits(tmp_path_factory.mktemp("b") / "splits")
 
 

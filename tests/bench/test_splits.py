@@ -6,7 +6,6 @@ import pytest
 from cmedbench.bench.protocols import ProtocolError, assign_folds
 from cmedbench.bench.splits import SplitsError, load_benchmark
 from cmedbench.bench.tasks import get_task, tasks
-from helpers import make_splits, read_folds, truth
 
 
 def test_tasks_are_data_with_fixed_label_lists():
@@ -31,7 +30,7 @@ def test_loso_is_subject_and_kfold_is_subject_independent_and_seeded():
         assign_folds(subjects, "holdout")
 
 
-def test_benchmark_folder_round_trip(tmp_path):
+def test_benchmark_folder_round_trip(tmp_path, make_splits, read_folds, truth):
     root = make_splits(tmp_path / "splits")
     rows = read_folds(root, "emotion-6")
     t = truth(root)
@@ -45,13 +44,13 @@ def test_benchmark_folder_round_trip(tmp_path):
     assert [code[t[s]] for s in b.sample_ids] == b.y_true.tolist()
 
 
-def test_splits_are_deterministic(tmp_path):
+def test_splits_are_deterministic(tmp_path, make_splits):
     a, b = make_splits(tmp_path / "a"), make_splits(tmp_path / "b")
     for rel in ("truth.csv", "samples.csv", "folds/emotion-3/kfold-10.csv", "folds/me-spotting/loso.csv"):
         assert (a / rel).read_bytes() == (b / rel).read_bytes()
 
 
-def test_edited_fold_map_is_detected(tmp_path):
+def test_edited_fold_map_is_detected(tmp_path, make_splits):
     root = make_splits(tmp_path / "splits")
     p = root / "folds/emotion-3/loso.csv"
     p.write_text(p.read_text().replace("sub_01", "sub_02", 1))
@@ -59,7 +58,7 @@ def test_edited_fold_map_is_detected(tmp_path):
         load_benchmark(root, "emotion-3", "loso")
 
 
-def test_missing_folder_and_unknown_protocol(tmp_path):
+def test_missing_folder_and_unknown_protocol(tmp_path, make_splits):
     with pytest.raises(SplitsError, match="run `cmedbench splits`"):
         load_benchmark(tmp_path, "emotion-3", "loso")
     root = make_splits(tmp_path / "splits")
@@ -67,23 +66,23 @@ def test_missing_folder_and_unknown_protocol(tmp_path):
         load_benchmark(root, "emotion-3", "leave-two-out")
 
 
-def pinned_table():
+@pytest.fixture
+def pinned_table(canonical_table):
     """60 clips of 12 subjects, every class, stand-in content hashes: a fixed input for pinned outputs."""
     import hashlib
 
     from cmedbench.release.fingerprint import sample_ids
-    from helpers import table as canonical
 
     emotions = ["happiness", "no-me", "anger", "surprise", "disgust", "fear", "sadness"]
     rows = [(f"sub_{1 + i % 12:02d}", f"c{i}.mp4", emotions[i % 7], None if emotions[i % 7] == "no-me" else i % 5)
             for i in range(60)]
-    t = canonical(rows)
+    t = canonical_table(rows)
     t.insert(0, "sample_id", sample_ids(t))
     return t.assign(path=t["filename"], n_frames=10, fps=25.0, width=300, height=300,
                     sha256=[hashlib.sha256(f.encode()).hexdigest() for f in t["filename"]])
 
 
-def test_fingerprint_and_fold_maps_are_pinned(tmp_path):
+def test_fingerprint_and_fold_maps_are_pinned(tmp_path, pinned_table):
     """Records carry the fingerprint and fold-map hashes: the committed board reproduces only while
     these bytes stay the same (values computed before the sample table became the seam)."""
     import hashlib
@@ -91,7 +90,7 @@ def test_fingerprint_and_fold_maps_are_pinned(tmp_path):
     from cmedbench.bench.splits import write_benchmark
     from cmedbench.release.fingerprint import dataset_fingerprint
 
-    t = pinned_table()
+    t = pinned_table
     fingerprint = dataset_fingerprint(t)
     assert fingerprint == "sha256:cefff18a3f8511b524dbb2d1bf8d233ff31236f7542c322e64c8d4f4991001e4"
     assert dataset_fingerprint(t.drop(columns="sha256")) == \
@@ -104,13 +103,13 @@ def test_fingerprint_and_fold_maps_are_pinned(tmp_path):
         assert hashlib.sha256((root / "folds" / f"{name}.csv").read_bytes()).hexdigest()[:16] == digest, name
 
 
-def test_benchmark_folder_is_byte_reproducible(tmp_path):
+def test_benchmark_folder_is_byte_reproducible(tmp_path, pinned_table):
     import json
 
     from cmedbench.bench.splits import write_benchmark
     from cmedbench.release.fingerprint import dataset_fingerprint
 
-    t = pinned_table()
+    t = pinned_table
     a = write_benchmark(t, dataset_fingerprint(t), tmp_path / "a")
     b = write_benchmark(t.sample(frac=1, random_state=1), dataset_fingerprint(t), tmp_path / "b")  # row order too
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
@@ -120,13 +119,13 @@ def test_benchmark_folder_is_byte_reproducible(tmp_path):
     assert "created" not in manifest and set(manifest["files"]) == {str(f) for f in files} - {"manifest.json"}
 
 
-def test_write_benchmark_refuses_bad_input_and_writes_nothing(tmp_path):
+def test_write_benchmark_refuses_bad_input_and_writes_nothing(tmp_path, pinned_table):
     from cmedbench.atomic import OutputExists
     from cmedbench.bench.splits import write_benchmark
     from cmedbench.release.fingerprint import dataset_fingerprint
     from cmedbench.release.sample_table import MetadataOnlyTable, SampleTableError
 
-    t = pinned_table()
+    t = pinned_table
     meta = t.drop(columns=["path", "n_frames", "fps", "width", "height", "sha256"])
     with pytest.raises(MetadataOnlyTable, match="metadata-only"):
         write_benchmark(meta, dataset_fingerprint(meta), tmp_path / "m")

@@ -7,7 +7,6 @@ import pytest
 
 from cmedbench.bench.evaluator import Evaluator
 from cmedbench.bench.submission import SubmissionError
-from helpers import make_splits, read_folds, truth
 
 TASK = "emotion-3"
 MAP = {"anger": "negative", "disgust": "negative", "fear": "negative", "sadness": "negative",
@@ -15,7 +14,7 @@ MAP = {"anger": "negative", "disgust": "negative", "fear": "negative", "sadness"
 
 
 @pytest.fixture(scope="module")
-def splits(tmp_path_factory):
+def splits(tmp_path_factory, make_splits):
     return make_splits(tmp_path_factory.mktemp("b") / "splits")
 
 
@@ -25,7 +24,7 @@ def ev(splits):
 
 
 @pytest.fixture(scope="module")
-def rows(splits):
+def rows(splits, read_folds, truth):
     t = truth(splits)
     return [(r["sample_id"], MAP[t[r["sample_id"]]], r["fold"]) for r in read_folds(splits, TASK)]
 

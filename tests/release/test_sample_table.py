@@ -8,7 +8,6 @@ from cmedbench.release.fingerprint import dataset_fingerprint
 from cmedbench.release.sample_table import (COLUMNS, MetadataOnlyTable, SampleTableError, has_videos,
                                             read_sample_table, require_videos, write_sample_table)
 from cmedbench.release.validate import validate_and_write
-from helpers import make_release, rewrite_csv
 
 CSV = ("subject,filename,emotion,apex_frame,note,rater\nSubject_01,a.mp4,Happy,2,,x\n"
        "Subject_01,b.mp4,No_Emotion,,NA,y\nSubject_02,c.mp4,Anger,1,a b,\nSubject_02,d.mp4,No_Emotion,,,\n"
@@ -16,7 +15,7 @@ CSV = ("subject,filename,emotion,apex_frame,note,rater\nSubject_01,a.mp4,Happy,2
 
 
 @pytest.fixture(scope="module")
-def validated(tmp_path_factory):
+def validated(tmp_path_factory, make_release, rewrite_csv):
     root = tmp_path_factory.mktemp("t")
     release = make_release(root / "release")
     rewrite_csv(release, CSV)
@@ -40,7 +39,7 @@ def test_round_trip_keeps_types_values_and_extra_columns(validated):
     assert again.read_bytes() == (root / "samples.csv").read_bytes()
 
 
-def test_invalid_release_writes_no_table(tmp_path):
+def test_invalid_release_writes_no_table(tmp_path, make_release):
     release = make_release(tmp_path / "release")
     (release / "FinalFullVideos_subjects/Happy/Subject_01/a.mp4").unlink()
     result = validate_and_write(release, "none", samples=tmp_path / "samples.csv")
@@ -48,7 +47,7 @@ def test_invalid_release_writes_no_table(tmp_path):
     assert not (tmp_path / "samples.csv").exists()
 
 
-def test_metadata_only_table_reads_back_with_the_same_fingerprint(tmp_path):
+def test_metadata_only_table_reads_back_with_the_same_fingerprint(tmp_path, make_release):
     release = make_release(tmp_path / "release")
     result = validate_and_write(release, "none", samples=tmp_path / "samples.csv", metadata_only=True)
     table = read_sample_table(tmp_path / "samples.csv")

@@ -7,7 +7,6 @@ import pytest
 
 from cmedbench.release.profiles import load_profile
 from cmedbench.release.validate import validate_release
-from helpers import make_release, make_video, rewrite_csv, tree_hash
 
 HEADER = "subject,filename,emotion,apex_frame\n"
 GOOD_ROWS = ("Subject_01,a.mp4,Happy,2\nSubject_01,b.mp4,No_Emotion,\nSubject_02,c.mp4,Anger,1\n"
@@ -15,7 +14,7 @@ GOOD_ROWS = ("Subject_01,a.mp4,Happy,2\nSubject_01,b.mp4,No_Emotion,\nSubject_02
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory):
+def pristine(tmp_path_factory, make_release):
     return make_release(tmp_path_factory.mktemp("rel") / "release")
 
 
@@ -34,7 +33,7 @@ def problems(result, check=None, severity="error"):
     return [p for p in result.report.problems if (check is None or p.check == check) and p.severity == severity]
 
 
-def test_valid_release_passes_and_builds_sample_table(release):
+def test_valid_release_passes_and_builds_sample_table(release, tree_hash):
     before = tree_hash(release)
     result = run(release)
     assert result.report.valid, result.report.problems
@@ -47,7 +46,7 @@ def test_valid_release_passes_and_builds_sample_table(release):
     assert tree_hash(release) == before  # validation never writes inside the release
 
 
-def test_fingerprint_is_stable_and_tracks_labels_and_content(release, tmp_path):
+def test_fingerprint_is_stable_and_tracks_labels_and_content(release, tmp_path, make_video, rewrite_csv):
     first = run(release).fingerprint
     assert run(release).fingerprint == first
     rewrite_csv(release, HEADER + GOOD_ROWS.replace("Subject_03,e.mp4,Surprise,3", "Subject_03,e.mp4,Surprise,4"))
@@ -82,7 +81,7 @@ def test_missing_csv(release):
     ("subject,filename,emotion\nSubject_01,a.mp4,Happy\n", "apex_frame"),
     ("subject,filename,emotion,apex_frame,Emotion\n", "'emotion' 2 times"),
 ])
-def test_unusable_csv_is_one_clear_error(release, content, needle):
+def test_unusable_csv_is_one_clear_error(release, content, needle, rewrite_csv):
     rewrite_csv(release, content)
     result = run(release)
     errs = problems(result)
@@ -91,14 +90,14 @@ def test_unusable_csv_is_one_clear_error(release, content, needle):
     assert all(p.file == "video_emotion_metadata.csv" for p in errs if p.check == "metadata")
 
 
-def test_non_utf8_bytes_name_every_bad_line(release):
+def test_non_utf8_bytes_name_every_bad_line(release, rewrite_csv):
     rewrite_csv(release, (HEADER + "Subject_01,a.mp4,Happy,2\nSubject_01,b\xe9.mp4,No_Emotion,\n").encode("latin-1"))
     result = run(release)
     errs = problems(result, "metadata")
     assert len(errs) == 1 and errs[0].line == 3 and "UTF-8" in errs[0].message
 
 
-def test_bom_crlf_and_semicolons_are_accepted_with_warnings(release):
+def test_bom_crlf_and_semicolons_are_accepted_with_warnings(release, rewrite_csv):
     text = (HEADER + GOOD_ROWS).replace(",", ";").replace("\n", "\r\n")
     rewrite_csv(release, b"\xef\xbb\xbf" + text.encode())
     result = run(release)
@@ -107,13 +106,13 @@ def test_bom_crlf_and_semicolons_are_accepted_with_warnings(release):
     assert "byte-order mark" in warned and "CRLF" in warned and "';'" in warned
 
 
-def test_ragged_row_is_reported_with_its_line(release):
+def test_ragged_row_is_reported_with_its_line(release, rewrite_csv):
     rewrite_csv(release, HEADER + GOOD_ROWS + "Subject_03,f.mp4,Happy\n")
     errs = problems(run(release), "metadata")
     assert [(p.line, "3 fields" in p.message) for p in errs] == [(7, True)]
 
 
-def test_extra_columns_are_kept(release):
+def test_extra_columns_are_kept(release, rewrite_csv):
     rewrite_csv(release, "subject,filename,emotion,apex_frame,onset\n" +
                 "".join(r + f",{i}\n" for i, r in enumerate(GOOD_ROWS.splitlines())))
     result = run(release)
@@ -134,7 +133,7 @@ def test_extra_columns_are_kept(release):
     ("Subject_03,../../etc/e.mp4,Surprise,3", "schema", "filename", "not a plain video file name"),
     ("Subject_02,c.mp4,Angry,1", "schema", "filename", "duplicate (emotion, subject, filename) (first on line 4)"),
 ])
-def test_each_rule_reports_once_with_location(release, bad_row, check, column, needle):
+def test_each_rule_reports_once_with_location(release, bad_row, check, column, needle, rewrite_csv):
     rows = GOOD_ROWS.splitlines()
     rows[4] = bad_row  # line 6 of the file
     rewrite_csv(release, HEADER + "\n".join(rows) + "\n")
@@ -146,7 +145,7 @@ def test_each_rule_reports_once_with_location(release, bad_row, check, column, n
     assert needle in p.message
 
 
-def test_all_problems_in_one_pass(release):
+def test_all_problems_in_one_pass(release, rewrite_csv):
     rows = ["Subject_01,a.mp4,Happpy,2", "Subject_01,b.mp4,No_Emotion,4", "Subject_02,c.mp4,Anger,",
             "Sub_x,d.mp4,No_Emotion,", "Subject_03,e.avi2,Surprise,3"]
     rewrite_csv(release, HEADER + "\n".join(rows) + "\n")
@@ -198,12 +197,12 @@ def test_unreadable_file(release):
         (release / VID).chmod(0o644)
 
 
-def test_apex_past_the_last_frame(release):
+def test_apex_past_the_last_frame(release, rewrite_csv):
     rewrite_csv(release, HEADER + GOOD_ROWS.replace("Subject_01,a.mp4,Happy,2", "Subject_01,a.mp4,Happy,6"))
     assert file_problems(release) == [(VID, 2, "apex_frame 6 is past the clip's last frame (6 frames)")]
 
 
-def test_orphan_file_and_unknown_folder(release):
+def test_orphan_file_and_unknown_folder(release, make_video):
     make_video(release / "FinalFullVideos_subjects/Sad/Subject_09/z.mp4")
     make_video(release / "FinalFullVideos_subjects/Joy/Subject_01/y.mp4")
     result = run(release)
@@ -212,7 +211,7 @@ def test_orphan_file_and_unknown_folder(release):
                       ("FinalFullVideos_subjects/Sad/Subject_09/z.mp4", "file has no row in the metadata CSV")]
 
 
-def test_flat_copy_must_match(release):
+def test_flat_copy_must_match(release, make_video):
     (release / FLAT).unlink()
     make_video(release / FLAT, 6, seed=42)
     assert file_problems(release) == [(FLAT, 2, f"flat-layout copy differs from {VID} (content hash)")]
@@ -225,7 +224,7 @@ def test_release_without_flat_layout_is_valid(release):
     assert run(release).report.valid
 
 
-def test_fps_and_size_are_warnings(release):
+def test_fps_and_size_are_warnings(release, make_video):
     for p in (release / VID, release / FLAT):
         p.unlink()
     make_video(release / VID, 6, size=(320, 240), fps=30)
@@ -236,7 +235,7 @@ def test_fps_and_size_are_warnings(release):
     assert warned == [(VID, "fps"), (VID, "size")]
 
 
-def test_deep_mode_reports_the_true_frame_count(release):
+def test_deep_mode_reports_the_true_frame_count(release, make_video):
     """An AVI whose data is cut short: the header still claims all its frames."""
     for p in (release / VID, release / FLAT):
         p.unlink()

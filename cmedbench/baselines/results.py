@@ -1,0 +1,106 @@
+"""A baseline run's files, and the one verb the CLI calls: resolve params, run every fold, write.
+
+``results/<name>/<task>/`` gets predictions.csv, metrics.json (a DVC metric), confusion.csv (a DVC
+plot), submission.json (what `collect` puts on the board) and run.json (resolved params, preset,
+overrides, per-fold choices): all deterministic, so an unchanged rerun leaves git clean. The facts of
+one particular run (runtime, workers, threads) go to timing.json, which neither git nor DVC tracks.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import write_text
+from .params import load_section
+from .registry import get_baseline
+from .runner import BaselineRun, RunConfig, run_baseline
+
+TIMING_FILE = "timing.json"
+
+
+def predictions_bytes(run: BaselineRun) -> bytes:
+    """The prediction file: argmax label plus per-class scores rounded to sum to exactly 1."""
+    labels = run.bench.task.labels
+    pred = run.probs.argmax(axis=1)
+    lines = ["sample_id,prediction,fold," + ",".join(f"score_{lab}" for lab in labels)]
+    for sid, p, f, row in zip(run.bench.sample_ids, pred, run.bench.folds, run.probs):
+        probs = np.round(row, 6)
+        probs[np.argmax(probs)] += 1.0 - probs.sum()  # exact sum after rounding
+        lines.append(f"{sid},{labels[p]},{f}," + ",".join(f"{v:.6f}" for v in probs))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def submission(run: BaselineRun, cfg: RunConfig) -> dict:
+    """What the board shows: the registry's title and preset, and how the model was selected."""
+    spec = get_baseline(run.name)
+    preset = run.resolved.preset
+    if spec.description is not None:
+        description = spec.description
+    else:
+        weights = ""
+        if "pretrained_weights" in run.resolved.params:
+            weights = "ImageNet weights; " if run.pretrained else "from scratch; "
+        shown = {k: v for k, v in run.resolved.overrides.items() if k != "pretrained_weights"}
+        description = (f"{weights}preset {preset}" + "".join(f", {k}={v}" for k, v in shown.items())
+                       + f"; {cfg.selection}; params in run.json")
+    if run.n_fallback:
+        description += f"; {run.n_fallback} clips without features got the training majority"
+    return {
+        "model": f"{spec.title} [{preset}]" if spec.section else spec.title,
+        "description": description,
+        "selection": cfg.selection if spec.kind != "floor" else "fixed-epochs",
+        "seeds": [cfg.seed], "task": run.bench.task.name, "protocol": run.bench.protocol,
+        "kind": spec.kind,
+    }
+
+
+def write_results(out_dir: Path, run: BaselineRun, cfg: RunConfig) -> dict:
+    """Write the run's files into ``out_dir``; the prediction file is scored by the same parser and
+    evaluator as anyone's. Returns metrics.json's content."""
+    from ..bench.evaluator import Evaluator
+
+    bench = run.bench
+    labels = bench.task.labels
+    data = predictions_bytes(run)
+    result = Evaluator(bench.task.name, bench.protocol, bench.root).eval(data)
+    write_text(out_dir / "predictions.csv", data.decode())
+    metrics = {"uf1": result["pooled"]["uf1"], "uar": result["pooled"]["uar"], "accuracy": result["pooled"]["accuracy"],
+               "uf1_mean_over_folds": result["mean_over_folds"]["uf1"],
+               "uar_mean_over_folds": result["mean_over_folds"]["uar"],
+               "worst_subject_uar": result["worst_subject"]["uar"], "n_samples": result["n_samples"],
+               "n_fallback": run.n_fallback}
+    write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    pred = run.probs.argmax(axis=1)
+    conf = ["actual,predicted"] + [f"{labels[a]},{labels[b]}" for a, b in zip(bench.y_true, pred)]
+    write_text(out_dir / "confusion.csv", "\n".join(conf) + "\n")
+    write_text(out_dir / "submission.json", json.dumps(submission(run, cfg), indent=2) + "\n")
+    write_text(out_dir / "run.json", json.dumps({
+        "baseline": run.name, "preset": run.resolved.preset, "params": run.resolved.params,
+        "overrides": run.resolved.overrides, "selection": cfg.selection, "chosen_per_fold": run.chosen,
+        "device": run.device, "pretrained": run.pretrained}, indent=2, default=str) + "\n")
+    write_text(out_dir / TIMING_FILE, json.dumps({
+        "runtime_s": round(run.runtime_s, 2), "workers": cfg.workers, "backend": cfg.backend,
+        "threads_per_fold": run.threads_per_fold,
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}, indent=2) + "\n")
+    return metrics
+
+
+def record_baseline(name: str, task: str, protocol: str, splits: str | Path, params_file: str | Path,
+                    cfg: RunConfig, out: str | Path, features: str | Path | None = None) -> tuple[BaselineRun, dict]:
+    """Train and evaluate baseline ``name`` on every fold and write ``out/<name>/<task>/``."""
+    run = run_baseline(name, task, protocol, splits, load_section(params_file, name), cfg, features)
+    return run, write_results(Path(out) / name / task, run, cfg)
+
+
+def summary(run: BaselineRun, metrics: dict, out_dir: Path) -> str:
+    """One sentence for the log."""
+    preset = f"preset {run.resolved.preset}" if run.resolved.preset != "none" else "no parameters"
+    overrides = ", ".join(f"{k}={v}" for k, v in run.resolved.overrides.items())
+    return (f"{run.name} on {run.bench.task.name} ({run.bench.protocol}): pooled UF1 {metrics['uf1']:.4f}, "
+            f"UAR {metrics['uar']:.4f}, accuracy {metrics['accuracy']:.4f}; {preset}"
+            + (f" with {overrides}" if overrides else "") + f"; {run.runtime_s:.1f} s on {run.device}; "
+            f"files in {out_dir}.")
