@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import NoneType, UnionType
 
+from ..bench.submission import is_number
 from .registry import BASELINES, RUNTIME_PARAMS, BaselineSpec, get_baseline
 
 RUN_SECTION = "baselines"  # how every baseline runs: selection, seed, protocol
@@ -204,17 +205,9 @@ def _type_problem(value, hint) -> str | None:
     if hint is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return None
-        if isinstance(value, str) and _is_number(value):
+        if isinstance(value, str) and is_number(value):
             return "is text, not a number (YAML reads 1e-3 as text: write 0.001 or 1.0e-3)"
         return "is not a number"
     if hint is str:
         return None if isinstance(value, str) else "is not text"
     return None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -72,7 +72,7 @@ def _hint(value: str, labels: tuple[str, ...], task_name: str) -> str:
     import difflib
 
     v = value.strip()
-    if _is_number(v):
+    if is_number(v):
         return f"; labels are names, not numbers: use one of {', '.join(labels)}"
     close = difflib.get_close_matches(v.lower(), labels, n=1, cutoff=0.5)
     if close:
@@ -83,7 +83,8 @@ def _hint(value: str, labels: tuple[str, ...], task_name: str) -> str:
     return f"; expected one of {', '.join(labels)}"
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Text that float() reads: what a user meant as a number, even where a label or a type was due."""
     try:
         float(text)
     except ValueError:
