@@ -42,7 +42,9 @@ class Use:
     position: int  # index among the option's values (tuple options take several)
 
 
-def _load_yaml(path: Path) -> dict:
+def read_params(path: str | Path) -> dict:
+    """A params.yaml-like file as a mapping of sections ({} when empty); ParamsFileError names the file."""
+    path = Path(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -56,7 +58,7 @@ def _load_yaml(path: Path) -> dict:
 
 def _stages(pipeline_files: list[Path]) -> Iterator[tuple[str, dict]]:
     for path in pipeline_files:
-        for name, stage in (_load_yaml(path).get("stages") or {}).items():
+        for name, stage in (read_params(path).get("stages") or {}).items():
             if isinstance(stage, dict):
                 yield name, stage
 
@@ -161,7 +163,7 @@ def check_params(params_file: str | Path = "params.yaml",
     root = params_file.parent
     files = [Path(p) for p in pipeline_files] if pipeline_files is not None else \
         [p for p in (root / "dvc.yaml", root / "synthetic" / "dvc.yaml") if p.is_file()]
-    doc = _load_yaml(params_file)
+    doc = read_params(params_file)
     uses, mentioned, whole = option_uses(files)
     found: dict[tuple[str, str], list[Use]] = {}  # (key, complaint) -> the stages that would meet it
     for use in uses:

@@ -61,3 +61,8 @@ def test_dvc_repro_stops_at_the_check_before_any_stage_runs(tmp_path):
     ran = [line for line in (r.stdout + r.stderr).splitlines() if line.startswith("Running stage")]
     assert ran == ["Running stage 'check_params':"], ran
     assert not (tmp_path / "data").exists()
+
+
+def test_flow_sizes_are_converted_like_the_stage_does(tmp_path):
+    path = copy_pipeline(tmp_path, flow={"sizes": "28,sixty"})
+    assert [p.split(":")[0] for p in check_params(path)] == ["flow.sizes"]

@@ -151,18 +151,16 @@ def resolve(name: str, section: dict | None) -> Resolved:
 
 def load_section(params_file: str | Path, name: str) -> dict:
     """One baseline's section of a params.yaml file ({} when the file or the section is absent)."""
-    import yaml
+    from ..paramcheck import ParamsFileError, read_params
 
     path = Path(params_file)
     spec = get_baseline(name)
     if spec.section is None or not path.is_file():
         return {}
     try:
-        document = yaml.safe_load(path.read_text("utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParamsError([f"{path}: not valid YAML ({exc})"]) from None
-    if not isinstance(document, dict):
-        raise ParamsError([f"{path}: must be a mapping of sections"])
+        document = read_params(path)
+    except ParamsFileError as exc:
+        raise ParamsError([str(exc)]) from None
     return document.get(spec.section) or {}
 
 

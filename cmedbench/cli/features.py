@@ -125,14 +125,22 @@ def features_apex(samples, release, out, workers, max_failure_rate, landmarks, a
                run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
 
 
-def _sizes(ctx, param, value: str) -> tuple[int, ...]:
-    try:
-        sizes = tuple(int(x) for x in value.split(","))
-    except ValueError:
-        raise click.BadParameter(f"expected comma-separated whole numbers, got {value!r}") from None
-    if not sizes or min(sizes) < 1:
-        raise click.BadParameter(f"sizes must be positive, got {value!r}")
-    return sizes
+class SizesType(click.ParamType):
+    """Comma-separated positive whole numbers, as a type (not a callback) so that `check-params` converts
+    a params.yaml value exactly as the stage will."""
+
+    name = "sizes"
+
+    def convert(self, value, param, ctx) -> tuple[int, ...]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            sizes = tuple(int(x) for x in str(value).split(","))
+        except ValueError:
+            self.fail(f"expected comma-separated whole numbers, got {value!r}", param, ctx)
+        if not sizes or min(sizes) < 1:
+            self.fail(f"sizes must be positive, got {value!r}", param, ctx)
+        return sizes
 
 
 @features.command("flow")
@@ -143,7 +151,7 @@ def _sizes(ctx, param, value: str) -> tuple[int, ...]:
               help="Optical flow algorithm (tvl1 needs opencv-contrib).")
 @click.option("--compute-size", type=int, default=FlowConfig.compute_size, show_default=True,
               help="Face crop side the flow is computed at, pixels.")
-@click.option("--sizes", default=",".join(map(str, FlowConfig.sizes)), show_default=True, callback=_sizes,
+@click.option("--sizes", default=",".join(map(str, FlowConfig.sizes)), show_default=True, type=SizesType(),
               help="Output sizes, comma-separated.")
 def features_flow(samples, release, out, workers, max_failure_rate, landmarks, align, method, compute_size, sizes):
     """Optical flow (u, v) and optical strain from onset to apex face crops."""
