@@ -1,4 +1,9 @@
-"""Reading the few frames a feature needs, and which frames those are (onset, apex, offset)."""
+"""Reading the few frames a feature needs, and which frames those are (onset, apex, offset).
+
+A clip is a video file or an image sequence (a frame folder or a ``.frames`` list, see
+``release/frames.py``); both read through ``read_frames`` with the same indices and the same BGR
+frames, so no feature stage knows which one it got.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,10 @@ def read_frames(path: str | Path, indices: list[int] | None = None) -> dict[int,
     """
     import cv2
 
+    from ..release.frames import is_frame_clip
+
+    if is_frame_clip(path):
+        return _read_image_frames(path, indices)
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise VideoError(f"cannot open {path}")
@@ -51,6 +60,24 @@ def read_frames(path: str | Path, indices: list[int] | None = None) -> dict[int,
         return out
     finally:
         cap.release()
+
+
+def _read_image_frames(path: str | Path, indices: list[int] | None) -> dict[int, np.ndarray] | list[np.ndarray]:
+    """``read_frames`` for an image sequence: decodes only the images asked for."""
+    from ..release.frames import FrameSequenceError, clip_frames, read_image
+
+    try:
+        frames = clip_frames(path)
+        if indices is None:
+            return [read_image(f) for f in frames]
+        out: dict[int, np.ndarray] = {}
+        for target in sorted(set(int(i) for i in indices)):
+            if not 0 <= target < len(frames):
+                raise VideoError(f"{path} holds {len(frames)} frames, frame {target} was asked for")
+            out[target] = read_image(frames[target])
+        return out
+    except FrameSequenceError as exc:
+        raise VideoError(str(exc)) from None
 
 
 def key_frames(n_frames: int, apex_frame: int | None, sample_id: str,

@@ -13,8 +13,17 @@ PER_CLASS = 4  # clips shown per class
 
 
 def read_frame(path: Path, index: int):
+    """Frame ``index`` of a video file or an image sequence, or None when it does not decode."""
     import cv2
 
+    from .frames import FrameSequenceError, clip_frames, is_frame_clip, read_image
+
+    if is_frame_clip(path):
+        try:
+            frames = clip_frames(path)
+            return read_image(frames[index]) if 0 <= index < len(frames) else None
+        except FrameSequenceError:
+            return None
     cap = cv2.VideoCapture(str(path))
     try:
         cap.set(cv2.CAP_PROP_POS_FRAMES, index)

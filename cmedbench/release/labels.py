@@ -16,6 +16,12 @@ EMOTIONS: tuple[str, ...] = ("anger", "disgust", "fear", "happiness", "sadness",
 NO_ME = "no-me"
 LABELS: tuple[str, ...] = EMOTIONS + (NO_ME,)
 
+# Classes other micro-expression datasets publish that CMED has no class for (cmedbench.datasets
+# imports them as published, lower-case): CASME II repression/others, SAMM and DFME contempt,
+# SMIC's three classes, CAS(ME)^3 others. Only the sample table accepts them; CMED's metadata CSV does not.
+DATASET_EMOTIONS: tuple[str, ...] = ("contempt", "repression", "others", "negative", "positive")
+TABLE_EMOTIONS: tuple[str, ...] = LABELS + DATASET_EMOTIONS
+
 # Spellings seen in the CMED paper (Table II/V headers), the user guide (Happy, Sad, No_Emotion) and
 # the usual variants. Keys are compared after lower-casing and stripping surrounding spaces.
 EMOTION_ALIASES: dict[str, str] = {

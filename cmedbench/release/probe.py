@@ -1,7 +1,9 @@
 """Opening each video once: does it exist, decode, and what does it hold (frames, fps, size, hash).
 
 Fast mode trusts the container header for the frame count and decodes the first frame; deep mode
-decodes every frame and reports when the header lies. Probes run in threads (OpenCV releases the GIL
+decodes every frame and reports when the header lies. A clip stored as images (a frame folder or a
+frame list, see ``frames.py``) is probed the same way: every frame must exist, the first (fast) or
+every one (deep) must decode at one size; its fps is the dataset's, not the files'. Probes run in threads (OpenCV releases the GIL
 while decoding) behind a rich progress bar.
 """
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from ..atomic import sha256_file
 from ..console import track
 
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")  # a folder named like this is a mistake
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,12 @@ def probe_video(path: str | Path, deep: bool = False, rel: str | None = None) ->
 
     path = Path(path)
     rel = rel or str(path)
-    if path.is_dir():
+    from .frames import is_frame_clip
+
+    if path.is_dir() and path.suffix.lower() in VIDEO_SUFFIXES:
         return VideoProbe(rel, False, "is a directory, expected a video file")
+    if is_frame_clip(path):
+        return probe_frames(path, deep, rel)
     try:
         digest, size = sha256_file(path), path.stat().st_size
     except FileNotFoundError:
@@ -68,6 +75,31 @@ def probe_video(path: str | Path, deep: bool = False, rel: str | None = None) ->
         return VideoProbe(rel, True, None, n, header, fps, width, height, digest, size)
     finally:
         cap.release()
+
+
+def probe_frames(path: str | Path, deep: bool = False, rel: str | None = None) -> VideoProbe:
+    """Probe a frame folder or frame list; never raises for a bad clip, the reason lands in ``error``."""
+    from .frames import FrameSequenceError, clip_frames, frames_digest, read_image
+
+    rel = rel or str(path)
+    try:
+        frames = clip_frames(path)
+        missing = [f for f in frames if not f.is_file()]
+        if missing:
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            return VideoProbe(rel, False, f"{len(missing)} of {len(frames)} frames missing: {missing[0].name}{more}")
+        first = read_image(frames[0])
+        height, width = first.shape[:2]
+        if deep:
+            for frame in frames[1:]:
+                if read_image(frame).shape[:2] != (height, width):
+                    return VideoProbe(rel, False, f"frame {frame.name} is not {width}x{height} like the first frame")
+        size = sum(f.stat().st_size for f in frames)
+        return VideoProbe(rel, True, None, len(frames), len(frames), None, width, height, frames_digest(frames), size)
+    except FrameSequenceError as exc:
+        return VideoProbe(rel, False, str(exc))
+    except OSError as exc:
+        return VideoProbe(rel, False, f"cannot read: {exc.strerror or exc}")
 
 
 def probe_many(root: Path, rel_paths: Sequence[str], deep: bool = False, workers: int | None = None,

@@ -27,6 +27,7 @@ from ..atomic import write_text
 from ..problems import Problem
 from . import SAMPLE_TABLE_PATH as DEFAULT_PATH  # noqa: F401  (re-exported)
 from .fingerprint import sample_ids
+from .labels import TABLE_EMOTIONS
 from .schema import APEX_MESSAGES, MetadataModel
 
 INDEX = "line"  # the metadata CSV line of each row: every later message can still name it
@@ -53,8 +54,16 @@ class MetadataOnlyTable(SampleTableError):
 
 
 class SampleTableModel(MetadataModel):
-    """One row of the canonical sample table (index: the metadata CSV line)."""
+    """One row of the canonical sample table (index: the metadata CSV line).
 
+    Wider than the CMED metadata model in three places, for releases imported from other datasets
+    (cmedbench.datasets): a subject may carry its dataset as a prefix (``casme2_sub_01``), a clip name
+    need not be a video file name (``EP02_01f``), and the emotion may be a class CMED lacks.
+    """
+
+    subject: Series[pd.StringDtype] = pa.Field(str_matches=r"^(?:[a-z0-9][a-z0-9-]*_)?sub_\d{2,}$")
+    filename: Series[pd.StringDtype] = pa.Field(str_matches=r"^[^/\\\x00]+$")
+    emotion: Series[pd.StringDtype] = pa.Field(isin=list(TABLE_EMOTIONS))
     sample_id: Series[pd.StringDtype] = pa.Field(unique=True, str_matches=r"^[0-9a-f]{12}$")
     path: Series[pd.StringDtype] = pa.Field(nullable=True)
     n_frames: Series[pd.Int64Dtype] = pa.Field(nullable=True, gt=0)
