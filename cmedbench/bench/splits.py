@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .protocols import PROTOCOLS, assign_folds
+from .protocols import assign_folds, protocols_for
 from .tasks import Task, get_task, tasks
 
 FORMAT = "cmedbench-splits-v1"
@@ -61,7 +61,7 @@ def build_splits(table, fingerprint: str, seed: int = 0) -> dict[str, bytes]:
         t_ids = [ids[i] for i in keep]
         t_subjects = [subjects[i] for i in keep]
         entry = {"labels": list(task.labels), "excluded": list(task.excluded), "protocols": {}}
-        for protocol in PROTOCOLS:
+        for protocol in protocols_for(t_subjects):
             try:
                 folds = assign_folds(t_subjects, protocol, seed)
             except ValueError as exc:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa
@@ -39,6 +40,11 @@ _DTYPES = {"sample_id": "string", "subject": "string", "filename": "string", "em
            "apex_frame": "Int64", "path": "string", "n_frames": "Int64", "fps": "Float64", "width": "Int64",
            "height": "Int64", "sha256": "string"}
 CHECK = "sample_table"
+# Optional column (the contract with the AU task): canonical AU strings, "4+12"; "" = coded, no AU;
+# <NA> = the dataset codes no AUs, written as the cell NA so that it survives the CSV round trip.
+ACTION_UNITS = "action_units"
+NOT_CODED = "NA"
+AU_CANONICAL = r"^(?:[1-9]\d*(?:\+[1-9]\d*)*)?$"
 
 
 class SampleTableError(ValueError):
@@ -64,6 +70,7 @@ class SampleTableModel(MetadataModel):
     subject: Series[pd.StringDtype] = pa.Field(str_matches=r"^(?:[a-z0-9][a-z0-9-]*_)?sub_\d{2,}$")
     filename: Series[pd.StringDtype] = pa.Field(str_matches=r"^[^/\\\x00]+$")
     emotion: Series[pd.StringDtype] = pa.Field(isin=list(TABLE_EMOTIONS))
+    action_units: Optional[Series[pd.StringDtype]] = pa.Field(nullable=True, str_matches=AU_CANONICAL)
     sample_id: Series[pd.StringDtype] = pa.Field(unique=True, str_matches=r"^[0-9a-f]{12}$")
     path: Series[pd.StringDtype] = pa.Field(nullable=True)
     n_frames: Series[pd.Int64Dtype] = pa.Field(nullable=True, gt=0)
@@ -113,6 +120,8 @@ def check_sample_table(table: pd.DataFrame, source: str = "sample table") -> pd.
     if missing:
         raise SampleTableError(f"{source}: column(s) missing: {', '.join(missing)}",
                                [Problem(CHECK, "error", f"column {c!r} is missing", source, None, c) for c in missing])
+    if ACTION_UNITS in frame.columns:
+        frame[ACTION_UNITS] = frame[ACTION_UNITS].astype("string")
     try:
         frame = frame.astype({c: _DTYPES[c] for c in COLUMNS})
     except (TypeError, ValueError) as exc:
@@ -178,6 +187,8 @@ def write_sample_table(table: pd.DataFrame, path: str | Path) -> Path:
     """Check ``table`` against the model and write it atomically (index written as ``line``)."""
     path = Path(path)
     frame = check_sample_table(table, str(path))
+    if ACTION_UNITS in frame.columns:
+        frame[ACTION_UNITS] = frame[ACTION_UNITS].astype("string").fillna(NOT_CODED)
     buf = io.StringIO()
     frame.rename_axis(INDEX).reset_index().to_csv(buf, index=False, lineterminator="\n")
     return write_text(path, buf.getvalue())
@@ -206,8 +217,8 @@ def read_sample_table(path: str | Path) -> pd.DataFrame:
     nullable = [c for c in COLUMNS if _DTYPES[c] != "string" or c in FILE_COLUMNS]
     dtypes = {c: _DTYPES.get(c, "string") for c in header if c != INDEX}
     try:
-        frame = pd.read_csv(io.BytesIO(data), dtype={INDEX: "int64", **dtypes}, keep_default_na=False,
-                            na_values={c: [""] for c in nullable})
+        frame = pd.read_csv(io.BytesIO(data), dtype={INDEX: "int64", **dtypes, ACTION_UNITS: "string"},
+                            keep_default_na=False, na_values={**{c: [""] for c in nullable}, ACTION_UNITS: [NOT_CODED]})
     except (ValueError, TypeError) as exc:
         raise SampleTableError(f"{path}: a cell does not fit its column's type ({exc})") from None
     return check_sample_table(frame.set_index(INDEX), str(path))
