@@ -67,17 +67,19 @@ def import_cmd(dataset: str, source: Path, out: Path, profile: str, force: bool,
 @click.option("--rules", type=click.Choice(["megc2019"]), default=None,
               help="Keep what a composite's rules keep and check its published counts (megc2019: SMIC-HS + "
                    "CASME II + SAMM, negative/positive/surprise). Default: every row of every release.")
+@click.option("--profile", type=click.Choice(["published", "none"]), default="published", show_default=True,
+              help="With --rules: 'published' checks the composite's published counts, 'none' skips them.")
 @FORCE_OPTION
 @click.option("--show", type=click.IntRange(0), default=20, show_default=True, help="How many problems to print.")
 @click.option("--quiet", is_flag=True, help="No tables: only the verdict line.")
-def combine(releases: tuple[Path, ...], out: Path, rules: str | None, force: bool, show: int, quiet: bool) -> None:
+def combine(releases: tuple[Path, ...], out: Path, rules: str | None, profile: str, force: bool, show: int, quiet: bool) -> None:
     """Join releases written by `cmedbench import` into one (cross-dataset protocols, MEGC 2019)."""
     from ..atomic import OutputExists
     from ..datasets.composite import CombineError, combine_releases
     from ..release.sample_table import SampleTableError
 
     try:
-        result = combine_releases(list(releases), out, rules, force=force)
+        result = combine_releases(list(releases), out, rules, force=force, counts=profile == "published")
     except OutputExists:
         raise output_exists(out) from None
     except (CombineError, SampleTableError) as exc:

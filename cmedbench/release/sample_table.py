@@ -44,6 +44,9 @@ CHECK = "sample_table"
 # <NA> = the dataset codes no AUs, written as the cell NA so that it survives the CSV round trip.
 ACTION_UNITS = "action_units"
 NOT_CODED = "NA"
+# Typed extra columns of imported datasets (cmedbench.datasets); any other extra column reads as text.
+EXTRA_DTYPES = {"onset_number": "Int64", "apex_number": "Int64", "offset_number": "Int64", "label_line": "Int64",
+                "apex_published": "boolean"}
 AU_CANONICAL = r"^(?:[1-9]\d*(?:\+[1-9]\d*)*)?$"
 
 
@@ -215,7 +218,8 @@ def read_sample_table(path: str | Path) -> pd.DataFrame:
         raise SampleTableError(f"{path} is not a sample table: its header has no {INDEX!r} column "
                                f"(header: {', '.join(header) or 'empty'})")
     nullable = [c for c in COLUMNS if _DTYPES[c] != "string" or c in FILE_COLUMNS]
-    dtypes = {c: _DTYPES.get(c, "string") for c in header if c != INDEX}
+    dtypes = {c: _DTYPES.get(c, EXTRA_DTYPES.get(c, "string")) for c in header if c != INDEX}
+    nullable += [c for c in EXTRA_DTYPES if c in header]
     try:
         frame = pd.read_csv(io.BytesIO(data), dtype={INDEX: "int64", **dtypes, ACTION_UNITS: "string"},
                             keep_default_na=False, na_values={**{c: [""] for c in nullable}, ACTION_UNITS: [NOT_CODED]})
