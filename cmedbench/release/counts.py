@@ -39,9 +39,9 @@ def check_counts(profile: dict[str, Any], table: pd.DataFrame, report: Report, n
     for label, expected in (profile.get("classes") or {}).items():
         compare("classes", f"class {label}", expected, int(found.get(label, 0)))
     if profile.get("three_class"):
-        from .profiles import THREE_CLASS
+        from ..bench.tasks import get_task
 
-        three = table["emotion"].map(THREE_CLASS).value_counts()
+        three = table["emotion"].map(dict(get_task("emotion-3").emotion_map)).value_counts()
         for label, expected in profile["three_class"].items():
             compare("three_class", f"3-class {label}", expected, int(three.get(label, 0)))
     check.counts["table"] = rows

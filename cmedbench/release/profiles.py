@@ -19,8 +19,9 @@ from ..bench.tasks import get_task
 from .labels import EMOTIONS, LABELS, NO_ME, normalise_emotion, normalise_subject
 from .report import Problem, Report
 
-# Table III's merge, as the emotion-3 task defines it in bench/tasks.yaml (its one home).
-THREE_CLASS: dict[str, str] = dict(get_task("emotion-3").emotion_map)
+# Table III's merge, as the emotion-3 task defines it in bench/tasks.yaml (its one home), over CMED's
+# labels (the task also maps classes only imported datasets have: contempt, repression, ...).
+THREE_CLASS: dict[str, str] = {e: g for e, g in get_task("emotion-3").emotion_map if e in LABELS}
 AUTO = "auto"
 RELEASE_PROFILE = "profile.yaml"  # a release may carry its own profile (synthetic releases do)
 DEFAULT_PROFILE = "cmed-v1"
