@@ -93,7 +93,7 @@ def combine_releases(members: list[str | Path], out: str | Path, rules: str | No
     table.index = pd.RangeIndex(2, 2 + len(table))
     if spec is not None and counts:
         check_counts({**spec.get("expected", {}), "source": rules}, table, report, rules, None)
-    report.summary.update(members=names, n_samples=int(len(table)), n_subjects=int(table["subject"].nunique()),
+    report.summary.update(files_hashed=True, members=names, n_samples=int(len(table)), n_subjects=int(table["subject"].nunique()),
                           classes={k: int(v) for k, v in table["emotion"].value_counts().sort_index().items()})
     report.settle()
     with staged_dir(out, force=force) as tmp:

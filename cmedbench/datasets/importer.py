@@ -88,7 +88,7 @@ def import_dataset(name: str, source: str | Path, out: str | Path, *, profile: s
             _probe(table, tmp, report, deep, workers, progress)
         if profile == "published":
             check_counts(spec.profile, table, report, spec.title, None)
-        report.summary.update(dataset=name, source=str(source), n_records=len(records), n_samples=len(table),
+        report.summary.update(dataset=name, source=str(source), files_hashed=bool(len(table)), n_records=len(records), n_samples=len(table),
                               n_subjects=int(table["subject"].nunique()) if len(table) else 0,
                               classes={k: int(v) for k, v in table["emotion"].value_counts().sort_index().items()}
                               if len(table) else {})
