@@ -79,10 +79,7 @@ def combine_releases(members: list[str | Path], out: str | Path, rules: str | No
         if spec is not None and counts:
             expected = spec["datasets"][name].get("expected", {})
             expected = {**expected, "source": f"{rules} share of {name}"}
-            check_counts(expected, kept, report, f"{rules} / {name}", None)
-            report.checks[-1].name = f"profile.{name}"
-            report.problems[:] = [Problem(f"profile.{name}", p.severity, p.message, p.file) if
-                                  p.check == "profile.counts" else p for p in report.problems]
+            check_counts(expected, kept, report, f"{rules} / {name}", None, f"profile.{name}")
         kept = kept.assign(path=f"{MEMBERS}/{name}/" + kept["path"].astype(str))
         tables.append((name, Path(path), kept))
     if spec is not None:

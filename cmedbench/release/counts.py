@@ -16,11 +16,13 @@ from .report import Problem, Report
 CHECK = "profile.counts"
 
 
-def check_counts(profile: dict[str, Any], table: pd.DataFrame, report: Report, name: str, file: str | None) -> None:
-    """Add a ``profile.counts`` check comparing ``table`` with ``profile``; one Problem per mismatch."""
+def check_counts(profile: dict[str, Any], table: pd.DataFrame, report: Report, name: str, file: str | None,
+                 check_name: str = CHECK) -> None:
+    """Add a check (``profile.counts`` unless named) comparing ``table`` with ``profile``; one Problem per
+    mismatch."""
     if not profile:
         return
-    check = report.add_check(CHECK, f"published counts of {name} ({profile.get('source', 'no source given')})")
+    check = report.add_check(check_name, f"published counts of {name} ({profile.get('source', 'no source given')})")
     advisory = set(profile.get("advisory") or [])
     rows = []
 
@@ -29,7 +31,7 @@ def check_counts(profile: dict[str, Any], table: pd.DataFrame, report: Report, n
         if int(expected) != int(found):
             severity = "warning" if key in advisory else "error"
             note = " (advisory: the source does not confirm this count)" if key in advisory else ""
-            report.add(Problem(CHECK, severity, f"{what}: {name} publishes {expected}, found {found}{note}", file))
+            report.add(Problem(check_name, severity, f"{what}: {name} publishes {expected}, found {found}{note}", file))
 
     if "total" in profile:
         compare("total", "samples", profile["total"], len(table))

@@ -99,3 +99,26 @@ def test_lodo_protocol():
     assert protocols_for(subjects)[-1] == "lodo"
     with pytest.raises(ProtocolError, match="two or more"):
         assign_folds(["casme2_sub_01", "casme2_sub_02"], "lodo")
+
+
+def test_cli_combine_and_score_datasets(members, tmp_path):
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-m", "cmedbench.cli"]
+    r = subprocess.run(cli + ["combine", *map(str, members.values()), "--rules", "megc2019", "--out",
+                              str(tmp_path / "m"), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 1 and "INVALID" in r.stdout and "Traceback" not in r.stderr  # published counts
+    r = subprocess.run(cli + ["combine", *map(str, members.values()), "--out", str(tmp_path / "u"), "--quiet"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(read_sample_table(tmp_path / "u" / "samples.csv")) == 7 + 4 + 3  # a union keeps every row
+    r = subprocess.run(cli + ["combine", str(tmp_path), "--out", str(tmp_path / "x")], capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and "not an imported release" in r.stderr
+    write_benchmark_from_samples(tmp_path / "u" / "samples.csv", tmp_path / "splits")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sample_id,prediction\nnope,positive\n")
+    r = subprocess.run(cli + ["score-datasets", str(bad), "--splits", str(tmp_path / "splits"), "--protocol",
+                              "lodo"], capture_output=True, text=True)
+    assert r.returncode == 1 and "problem(s) in the prediction file" in r.stderr and "Traceback" not in r.stderr
