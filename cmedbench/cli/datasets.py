@@ -15,10 +15,10 @@ from . import EXIT_INVALID, main, output_exists
 FORCE_OPTION = click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
 
 
-def _verdict(report, show: int, quiet: bool, samples: Path | None, out: Path) -> None:
+def _verdict(report, show: int, quiet: bool, samples: Path | None, out: Path, command: str) -> None:
     from ..release.verdict import render_report
 
-    render_report(report, show=0 if quiet else show, quiet=quiet)
+    render_report(report, show=0 if quiet else show, quiet=quiet, command=command)
     if samples is not None:
         click.echo(f"sample table: {samples}  (features: --samples {samples} --release {out})")
     else:
@@ -57,7 +57,7 @@ def import_cmd(dataset: str, source: Path, out: Path, profile: str, force: bool,
         raise output_exists(out) from None
     except DatasetSourceError as exc:
         raise click.UsageError(str(exc)) from None
-    _verdict(result.report, show, quiet, result.samples, out)
+    _verdict(result.report, show, quiet, result.samples, out, "import")
 
 
 @main.command("combine")
@@ -84,7 +84,7 @@ def combine(releases: tuple[Path, ...], out: Path, rules: str | None, profile: s
         raise output_exists(out) from None
     except (CombineError, SampleTableError) as exc:
         raise click.UsageError(str(exc)) from None
-    _verdict(result.report, show, quiet, result.samples, out)
+    _verdict(result.report, show, quiet, result.samples, out, "combine")
 
 
 @main.command("score-datasets")

@@ -7,7 +7,7 @@ from .report import Report
 _STYLE = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "warn": "[yellow]warn[/]", "skip": "[dim]skip[/]"}
 
 
-def render_report(report: Report, show: int = 20, quiet: bool = False) -> None:
+def render_report(report: Report, show: int = 20, quiet: bool = False, command: str = "validate") -> None:
     from rich.table import Table
 
     from ..console import out_console
@@ -19,7 +19,7 @@ def render_report(report: Report, show: int = 20, quiet: bool = False) -> None:
     console = out_console()
     s = report.summary
     if not quiet:
-        checks = Table(title=f"cmedbench validate {safe(report.release)}  (profile: {safe(report.profile)})")
+        checks = Table(title=f"cmedbench {command} {safe(report.release)}  (profile: {safe(report.profile)})")
         for col in ("check", "status", "errors", "warnings", "what it checks"):
             checks.add_column(col, justify="right" if col in ("errors", "warnings") else "left")
         for c in report.checks:
