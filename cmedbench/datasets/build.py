@@ -101,14 +101,16 @@ def _one(rec: Record, source: Path, spec: DatasetSpec, built: Built) -> tuple[di
     if rec.codes_action_units:
         try:
             action_units = canonical_action_units(rec.action_units)
-        except AUStringError as exc:
+        except AUStringError as published_error:
             fixed, value = _fix(rec, spec, "action_units", rec.action_units, built)
-            try:
-                action_units = canonical_action_units(value) if fixed else None
-            except AUStringError as again:
-                exc = again
+            fault: AUStringError = published_error
+            if fixed:
+                try:
+                    action_units = canonical_action_units(value)
+                except AUStringError as erratum_error:
+                    fault = erratum_error
             if action_units is None:
-                built.problems.append(_problem(rec, str(exc), "action_units", rec.action_units))
+                built.problems.append(_problem(rec, str(fault), "action_units", rec.action_units))
     try:
         numbered = numbered_frames(source / rec.folder)
     except FrameSequenceError as exc:

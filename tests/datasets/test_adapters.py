@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pandas as pd
-import pytest
 
 from cmedbench.datasets.importer import import_dataset
 from cmedbench.release.frames import clip_frames
@@ -162,3 +161,14 @@ def test_cli_import_exit_codes_and_no_traceback(layouts, tmp_path):
     r = subprocess.run(CLI + ["import", "nope", str(src), "--out", str(tmp_path / "x")], capture_output=True,
                        text=True)
     assert r.returncode == 2 and "casme2" in r.stderr
+
+
+def test_erratum_resolves_an_au_cell_with_alternatives(layouts, tmp_path):
+    """SAMM line 30 (meb's row 15) holds AUs with 'or' in the v2 file; its erratum reads 'R12 + R15'."""
+    rows = [("006", f"006_{i}_1", 10, 11, 12, "4", "Anger") for i in range(24)]
+    rows.append(("007", "007_1_1", 10, 11, 12, "R12 or R15", "Happiness"))  # line 30: 4 title rows + header
+    src = layouts["samm"](tmp_path / "src", rows)
+    result, problems = run_import("samm", src, tmp_path / "rel")
+    assert problems == []
+    last = read_sample_table(result.samples).iloc[-1]
+    assert (last["label_line"], last["action_units"], last["action_units_published"]) == (30, "12+15", "R12 or R15")

@@ -70,7 +70,7 @@ def test_rules_need_every_member_and_no_stranger(members, tmp_path):
 
 def test_benchmark_folder_and_per_dataset_scores(members, tmp_path):
     combined = combine_releases(list(members.values()), tmp_path / "megc", "megc2019", counts=False)
-    n, _ = write_benchmark_from_samples(combined.samples, tmp_path / "splits")
+    write_benchmark_from_samples(combined.samples, tmp_path / "splits")
     manifest = json.loads((tmp_path / "splits" / "manifest.json").read_text())
     protocols = manifest["tasks"]["emotion-3"]["protocols"]
     assert protocols["loso"]["n_folds"] == 6 and protocols["lodo"]["n_folds"] == 3
