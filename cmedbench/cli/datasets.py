@@ -42,21 +42,28 @@ def _verdict(report, show: int, quiet: bool, samples: Path | None, out: Path, co
               help="Parallel clip probes (default: 2 x CPU cores, at most 8).")
 @click.option("--show", type=click.IntRange(0), default=20, show_default=True,
               help="How many problems to print (validation.json always has all of them).")
+@click.option("--columns", "column_map", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="dfme only: a YAML column map (label_files, columns, frames) laid over the packaged default, "
+                   "for label tables whose column names or frame folders differ from it.")
 @click.option("--quiet", is_flag=True, help="No progress bar, no tables: only the verdict line.")
 def import_cmd(dataset: str, source: Path, out: Path, profile: str, force: bool, deep: bool, workers: int | None, show: int,
-               quiet: bool) -> None:
+               column_map: Path | None, quiet: bool) -> None:
     """Import DATASET from its own distribution in SOURCE into the release OUT and validate it: label
     map, errata (each with its source), AU strings, frame folders, key frames, the published counts.
     Exit status 1 when anything is wrong (the report names each problem's file and line)."""
     from ..atomic import OutputExists
+    from ..datasets.columnmap import ColumnMapError
     from ..datasets.importer import DatasetSourceError, import_dataset
 
     try:
-        result = import_dataset(dataset, source, out, profile=profile, force=force, deep=deep, workers=workers, progress=not quiet)
+        result = import_dataset(dataset, source, out, profile=profile, force=force, deep=deep, workers=workers,
+                                progress=not quiet, column_map=column_map)
     except OutputExists:
         raise output_exists(out) from None
     except DatasetSourceError as exc:
         raise click.UsageError(str(exc)) from None
+    except ColumnMapError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from None
     _verdict(result.report, show, quiet, result.samples, out, "import")
 
 

@@ -16,4 +16,5 @@ ADAPTERS: dict[str, str] = {
     "smic-vis": "cmedbench.datasets.smic",
     "smic-nir": "cmedbench.datasets.smic",
     "casme3a": "cmedbench.datasets.casme3",
+    "dfme": "cmedbench.datasets.dfme",
 }

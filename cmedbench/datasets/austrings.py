@@ -1,8 +1,10 @@
 """Action-unit strings as the datasets publish them, turned into the one canonical form.
 
 Published forms: CASME II ``4+9+R10``, SAMM ``R12 + R15`` / ``L4+R12`` / ``R14A`` (side, intensity
-letter A-E), ``AU12`` prefixes, an uncertain code ``12?``, CAS(ME)^3 ``L1+L2`` or comma lists, and a
-spreadsheet cell holding a bare number (``12`` or ``12.0``). The canonical string (the contract with
+letter A-E), ``AU12`` prefixes, an uncertain code ``12?``, CAS(ME)^3 ``L1+L2`` or comma lists, DFME
+``AU6+AU12`` and a side as ``L-AU12`` (the paper's tables; the cell format is unconfirmed), and a
+spreadsheet cell holding a bare number (``12`` or ``12.0``). FACS movement codes (DFME's ``M57``,
+``M58``) are not AUs: they stay in the published cell and are left out of the canonical string. The canonical string (the contract with
 the AU task) is the AU numbers as sorted unique integers joined by ``+`` (``4+12``): sides,
 intensities and the uncertainty mark are dropped, an uncertain code counts as coded; ``""`` means
 coded with no AU, ``NA`` (None here) means the dataset does not code AUs.
@@ -16,7 +18,8 @@ from __future__ import annotations
 import math
 import re
 
-_TOKEN = re.compile(r"^(?:AU)?\s*([LRBTU])?\s*(?:AU)?\s*(\d{1,3})\s*([A-E])?\s*(\?)?$", re.IGNORECASE)
+_TOKEN = re.compile(r"^(?:AU)?\s*([LRBTU])?\s*-?\s*(?:AU)?\s*(\d{1,3})\s*([A-E])?\s*(\?)?$", re.IGNORECASE)
+_MOVEMENT = re.compile(r"^M\s*\d{1,3}$", re.IGNORECASE)  # FACS movement codes (DFME's M57, M58): not AUs
 _BLANK = {"", "/", "-", "none", "nan"}
 
 
@@ -48,6 +51,8 @@ def parse_action_units(value: object) -> tuple[int, ...]:
         token = token.strip()
         if not token:
             raise AUStringError(value, token, "empty code between separators")
+        if _MOVEMENT.match(token):
+            continue
         match = _TOKEN.match(token)
         if not match:
             raise AUStringError(value, token, f"{token!r} is not an AU code (forms: 12, AU12, L4, R14A, 12?)")

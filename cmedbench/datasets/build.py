@@ -85,7 +85,9 @@ def _fix(rec: Record, spec: DatasetSpec, name: str, published: object, built: Bu
 
 def _one(rec: Record, source: Path, spec: DatasetSpec, built: Built) -> tuple[dict, list[Path]] | None:
     problems_before = len(built.problems)
-    subject = canonical_subject(spec.subject_prefix, rec.subject)
+    for column, value, message in rec.faults:
+        built.problems.append(_problem(rec, message, column, value))
+    subject = canonical_subject(rec.subject_prefix or spec.subject_prefix, rec.subject)
     if subject is None:
         built.problems.append(_problem(rec, f"subject {rec.subject!r} carries no subject number", "subject",
                                        rec.subject))
@@ -111,6 +113,8 @@ def _one(rec: Record, source: Path, spec: DatasetSpec, built: Built) -> tuple[di
                     fault = erratum_error
             if action_units is None:
                 built.problems.append(_problem(rec, str(fault), "action_units", rec.action_units))
+    if rec.faults:  # no frame folder can be named without the row's part
+        return None
     try:
         numbered = numbered_frames(source / rec.folder)
     except FrameSequenceError as exc:
@@ -122,7 +126,7 @@ def _one(rec: Record, source: Path, spec: DatasetSpec, built: Built) -> tuple[di
                                        "folder", rec.folder.as_posix()))
         return None
     keys = _key_numbers(rec, spec, numbered, built)
-    if keys is None or len(built.problems) > problems_before:
+    if keys is None or any(p.severity == "error" for p in built.problems[problems_before:]):
         return None
     onset, apex, offset, apex_published = keys
     frames = [numbered[n] for n in range(onset, offset + 1)]
@@ -133,7 +137,30 @@ def _one(rec: Record, source: Path, spec: DatasetSpec, built: Built) -> tuple[di
            "objective_class": None if rec.objective_class is None else str(rec.objective_class),
            "emotion_published": str(rec.emotion), "frame_folder": rec.folder.as_posix(), "label_file": rec.file,
            "label_line": rec.line}
+    if rec.part is not None:
+        row["part"] = rec.part
+    if rec.fps is not None:
+        row["fps"] = rec.fps
+    _duration_rule(rec, spec, keys, built)
     return row, frames
+
+
+def _duration_rule(rec: Record, spec: DatasetSpec, keys: tuple, built: Built) -> None:
+    """A warning where the dataset's own ME duration rule (``me_duration`` in its map) says the sample is
+    no ME: onset..offset longer than its limit and onset..apex longer than its limit."""
+    rule = spec.raw.get("me_duration")
+    fps = rec.fps or spec.fps
+    if not rule or not fps:
+        return
+    onset, apex, offset, _ = keys
+    total, rise = offset - onset + 1, apex - onset + 1
+    max_total = fps * float(rule["max_onset_offset_ms"]) / 1000
+    max_rise = fps * float(rule["max_onset_apex_ms"]) / 1000
+    if total > max_total and rise > max_rise:
+        built.problems.append(Problem(
+            CHECK, "warning", f"not a micro-expression by {spec.title}'s duration rule at {fps:g} fps: onset..offset "
+            f"{total} frames > {max_total:g} and onset..apex {rise} frames > {max_rise:g} ({rule['source']})",
+            rec.file, rec.line, "offset", str(offset), str(rec.subject), rec.clip))
 
 
 def _key_numbers(rec: Record, spec: DatasetSpec, numbered: dict[int, Path], built: Built):

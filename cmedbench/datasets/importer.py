@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +30,7 @@ from ..release.report import Problem, Report
 from ..release.sample_table import write_sample_table
 from . import ADAPTERS
 from .build import CHECK, build_rows
+from .columnmap import ColumnMapError
 from .sheets import SheetError
 from .spec import load_spec
 
@@ -55,12 +56,20 @@ PROFILES = ("published", "none")
 
 def import_dataset(name: str, source: str | Path, out: str | Path, *, profile: str = "published",
                    force: bool = False, deep: bool = False, workers: int | None = None,
-                   progress: bool = False) -> ImportResult:
+                   progress: bool = False, column_map: str | Path | None = None) -> ImportResult:
     """Read dataset ``name`` from ``source`` and write the release ``out`` (always with its report;
     with a sample table only when nothing is wrong). ``profile``: ``published`` checks the dataset's
-    published counts, ``none`` skips them (a subset, a fixture). Raises UnknownDataset,
-    DatasetSourceError, atomic.OutputExists."""
+    published counts, ``none`` skips them (a subset, a fixture). ``column_map``: a YAML file laid over
+    the dataset's default column map (DFME only). Raises UnknownDataset, DatasetSourceError,
+    ColumnMapError, atomic.OutputExists."""
     spec = load_spec(name)
+    adapter = importlib.import_module(ADAPTERS[name])
+    if column_map is not None:
+        if not getattr(adapter, "SUPPORTS_COLUMN_MAP", False):
+            raise ColumnMapError(f"{spec.title} is read by its published column names; a column map applies to "
+                                 f"{', '.join(n for n, m in ADAPTERS.items() if m.endswith('.dfme'))} only")
+        adapter.column_map(spec, column_map)  # refuse a malformed map before anything is written
+        spec = replace(spec, raw={**spec.raw, "column_map_file": str(Path(column_map).resolve())})
     source = Path(source).resolve()
     if not source.is_dir():
         raise DatasetSourceError(f"{source} is not a folder holding {spec.title}")
@@ -71,7 +80,6 @@ def import_dataset(name: str, source: str | Path, out: str | Path, *, profile: s
     report.add_check("labels", f"{spec.title} label file or folder tree is readable, with its columns")
     report.add_check(CHECK, "every sample: known label, AU string, frame folder, onset <= apex <= offset, "
                             "no frame missing")
-    adapter = importlib.import_module(ADAPTERS[name])
     try:
         records = adapter.read_records(source, spec)
     except SheetError as exc:
@@ -88,6 +96,7 @@ def import_dataset(name: str, source: str | Path, out: str | Path, *, profile: s
             _probe(table, tmp, report, deep, workers, progress)
         if profile == "published":
             check_counts(spec.profile, table, report, spec.title, None)
+            _check_parts(spec, table, report)
         report.summary.update(dataset=name, source=str(source), files_hashed=bool(len(table)), n_records=len(records), n_samples=len(table),
                               n_subjects=int(table["subject"].nunique()) if len(table) else 0,
                               classes={k: int(v) for k, v in table["emotion"].value_counts().sort_index().items()}
@@ -118,7 +127,7 @@ def _table(built, spec, root: Path, source: Path) -> pd.DataFrame:
         return pd.DataFrame(columns=["sample_id", "subject", "filename", "emotion", "apex_frame"])
     table.index = pd.RangeIndex(2, 2 + len(table))  # the row's line in samples.csv
     table["path"] = paths
-    table["fps"] = spec.fps
+    table["fps"] = table["fps"].fillna(spec.fps).astype(float) if "fps" in table else spec.fps
     for col in ("apex_frame", "onset_number", "apex_number", "offset_number", "label_line"):
         table[col] = table[col].astype("Int64")
     for col in ("action_units", "action_units_published", "objective_class"):
@@ -126,6 +135,16 @@ def _table(built, spec, root: Path, source: Path) -> pd.DataFrame:
     table["apex_published"] = table["apex_published"].astype("boolean")
     table.insert(0, "sample_id", sample_ids(table))
     return table
+
+
+def _check_parts(spec, table: pd.DataFrame, report: Report) -> None:
+    """Each part's published counts (DFME's A/B/C), one check per part, on that part's rows."""
+    advisory = spec.raw.get("part_profile_advisory") or []
+    for part, facts in (spec.raw.get("parts") or {}).items():
+        if facts.get("profile"):
+            rows = table[table["part"] == part] if "part" in table else table.iloc[0:0]
+            check_counts({**facts["profile"], "advisory": advisory, "source": spec.profile.get("source")}, rows,
+                         report, f"{spec.title} part {part}", None, f"profile.counts.part-{part}")
 
 
 def _probe(table: pd.DataFrame, root: Path, report: Report, deep: bool, workers: int | None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -22,3 +22,7 @@ class Record:
     action_units: object = None  # the published AU cell; None when the dataset codes no AUs
     objective_class: object = None
     codes_action_units: bool = True
+    part: str | None = None  # the dataset's part where it has several (DFME A/B/C), else None
+    fps: float | None = None  # the sample's frame rate where it differs by part (else the dataset's)
+    subject_prefix: str | None = None  # where it differs by part (else the dataset's)
+    faults: list = field(default_factory=list)  # (column, value, message) the adapter found in the row

@@ -90,4 +90,32 @@ def casme3_layout(root: Path, rows) -> Path:
 @pytest.fixture(scope="session")
 def layouts():
     return {"casme2": casme2_layout, "samm": samm_layout, "smic": smic_layout, "casme3a": casme3_layout,
-            "frames": write_frames}
+            "dfme": dfme_layout, "frames": write_frames}
+
+
+DFME_HEADER = ["Subject", "Filename", "Onset", "Apex", "Offset", "AU", "Emotion"]
+
+
+def dfme_layout(root: Path, rows, part_column: str | None = None, header=None, frames: str = "PART_{part}/{subject}/{clip}",
+                suffix: str = "xlsx") -> Path:
+    """rows: (part 'A', subject 1, clip 'c1', onset, apex, offset, aus, emotion). The packaged default
+    map's layout (itself unconfirmed): one label table per part, ``DFME_PART_<p>_label.xlsx``, frames
+    ``PART_<p>/<subject>/<clip>/<n>.jpg``; with ``part_column`` one table holding the part in that
+    column. ``header`` renames the columns (a user's own names)."""
+    root.mkdir(parents=True, exist_ok=True)
+    header = list(header or DFME_HEADER)
+    tables: dict[str, list] = {}
+    for p, s, c, on, ap, off, au, em in rows:
+        body = [s, c, on, ap, off, au, em] + ([p] if part_column else [])
+        tables.setdefault("all" if part_column else p, []).append(body)
+    for key, body in tables.items():
+        head = header + ([part_column] if part_column else [])
+        name = "DFME_labels" if part_column else f"DFME_PART_{key}_label"
+        if suffix == "csv":
+            pd.DataFrame(body, columns=head).to_csv(root / f"{name}.csv", index=False)
+        else:
+            _xlsx(root / f"{name}.xlsx", [head] + body)
+    for i, (p, s, c, on, ap, off, au, em) in enumerate(rows):
+        if isinstance(on, int) and isinstance(off, int):
+            write_frames(root / frames.format(part=p, subject=s, clip=c), range(on, off + 1), "{}.jpg", seed=i)
+    return root
