@@ -51,10 +51,14 @@ def read_records(source: Path, spec) -> list[Record]:
     parts = spec.raw.get("parts") or {}
     fields = ("subject", "clip", "onset", "apex", "offset", "action_units", "emotion", "part")
     wanted = {f: cmap.columns.get(f) for f in fields}
-    records = []
+    records, unreadable = [], []
     for sheet in find_label_files(source, cmap):
         rel = sheet.relative_to(source).as_posix()
-        table = read_sheet(sheet, cmap.required(), rel)
+        try:
+            table = read_sheet(sheet, cmap.required(), rel)
+        except SheetError as exc:  # go on: every unreadable table is reported, not just the first
+            unreadable.append(str(exc))
+            continue
         path_part = _PART_IN_PATH.search(rel)
         for line, row in table.iterrows():
             cell = {f: (row.get(c) if c else None) for f, c in wanted.items()}
@@ -76,6 +80,8 @@ def read_records(source: Path, spec) -> list[Record]:
             records.append(Record(rel, int(line), cell["subject"], clip, folder, cell["emotion"], cell["onset"],
                                   cell["apex"], cell["offset"], cell["action_units"], part=part, fps=fps,
                                   subject_prefix=prefix, faults=faults))
+    if unreadable:
+        raise SheetError(f"{'; '.join(unreadable)} (column map: {cmap.source})")
     return records
 
 
