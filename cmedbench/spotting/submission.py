@@ -158,7 +158,9 @@ def parse_intervals(source: str | os.PathLike | bytes, bench: SpottingBench) -> 
     v, on_a, off_a = np.array(video, np.int64), np.array(onset, np.int64), np.array(offset, np.int64)
     if not bench.task.allow_overlap and len(v):
         order = np.lexsort((on_a, v))
-        clash = (v[order][1:] == v[order][:-1]) & (on_a[order][1:] <= np.maximum.accumulate(off_a[order])[:-1])
+        big = int(max(off_a.max(), 0)) + 2  # videos laid end to end: the running maximum restarts per video
+        reach = np.maximum.accumulate(v[order] * big + off_a[order])[:-1]
+        clash = (v[order][1:] == v[order][:-1]) & (v[order][1:] * big + on_a[order][1:] <= reach)
         for k in np.flatnonzero(clash)[:50]:
             a, b = order[k], order[k + 1]
             bad(f"interval {on_a[b]}-{off_a[b]} overlaps interval {on_a[a]}-{off_a[a]} (line {lines[a]}) of video "

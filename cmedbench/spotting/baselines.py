@@ -1,0 +1,118 @@
+"""The interval baselines, LOSO over participants: the flow spotter (its p chosen on the training
+participants only), the same spotter with the training participants' majority class (a
+Spot-then-Recognize reference; not a recognition model), and two floors (no intervals; random
+intervals at the training rate and length). Each writes ``OUT/<model>/<task>/`` predictions.csv,
+submission.json and metrics.json, like the clip baselines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import staged_dir, write_text
+from .benchmark import load_spotting_bench
+from .evaluator import IntervalEvaluator
+from .signal import motion_signal, read_face_frames
+from .spotter import choose_p, spots_table
+from .tasks import SPOTTING_TASKS
+
+MODELS = {
+    "flow-spotter": ("Farneback feature-difference motion peaks; p of T = mean + p(max - mean) chosen on the "
+                     "training participants (pooled F1); STR: the training participants' majority class", "measured"),
+    "no-intervals": ("floor: spots nothing", "floor"),
+    "random-intervals": ("floor: uniform random intervals at the training participants' events per frame and "
+                         "median length; STR: their majority class", "floor"),
+}
+
+
+def compute_signals(release: Path, video_ids, k: int) -> dict[int, np.ndarray]:
+    from ..console import track
+
+    return {i: motion_signal(read_face_frames(Path(release) / "videos" / f"{v}.mp4"), k)
+            for i, v in track(list(enumerate(video_ids)), len(video_ids), "motion signals")}
+
+
+def random_spots(n_frames: int, rate: float, length: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+    """Non-overlapping random intervals: Poisson(rate x frames) starts, each ``length`` frames."""
+    count = int(rng.poisson(rate * n_frames))
+    starts = np.sort(rng.integers(0, max(n_frames - length, 1), count)) if count else []
+    out: list[tuple[int, int]] = []
+    for s in starts:
+        s = int(s)
+        if out and s <= out[-1][1]:
+            continue
+        out.append((s, min(s + length - 1, n_frames - 1)))
+    return out
+
+
+def _predictions(bench, signals, k, seed, iou_threshold) -> tuple[dict[str, list], dict]:
+    """model -> rows (video_id, onset, offset, label, score) and the spotter's p per fold."""
+    rows: dict[str, list] = {m: [] for m in MODELS}
+    p_of_fold = {}
+    truth = bench.truth
+    for fold in sorted(set(bench.folds.tolist())):
+        test = np.flatnonzero(bench.folds == fold).tolist()
+        train = np.flatnonzero(bench.folds != fold).tolist()
+        t_train = np.isin(truth["video"], train)
+        labels = Counter(truth["label"][t_train].tolist())
+        majority = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if labels else ""
+        p = choose_p(signals, truth, train, k, bench.fps, iou_threshold)
+        p_of_fold[fold] = p
+        s = spots_table(signals, test, p, k)
+        for v, on, off, sc in zip(s["video"], s["onset"], s["offset"], s["score"]):
+            rows["flow-spotter"].append((bench.video_ids[v], int(on), int(off), majority, round(float(sc), 6)))
+        lengths = (truth["offset"] - truth["onset"] + 1)[t_train]
+        rate = float(t_train.sum() / max(bench.n_frames[train].sum(), 1))
+        length = int(np.median(lengths)) if len(lengths) else k
+        rng = np.random.default_rng([seed, sorted(set(bench.folds.tolist())).index(fold)])
+        for v in test:
+            for on, off in random_spots(int(bench.n_frames[v]), rate, length, rng):
+                rows["random-intervals"].append((bench.video_ids[v], on, off, majority, ""))
+    return rows, p_of_fold
+
+
+def _csv(rows, labelled: bool) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["video_id", "onset", "offset"] + (["label"] if labelled else []) + ["score"])
+    for vid, on, off, label, score in sorted(rows, key=lambda r: (r[0], r[1])):
+        w.writerow([vid, on, off] + ([label] if labelled else []) + [score])
+    return buf.getvalue().encode()
+
+
+def run_spotting_baselines(release: Path, bench_dir: Path, out: Path, protocol: str = "loso", k: int = 5,
+                           seed: int = 0, iou_threshold: float = 0.5, force: bool = False) -> dict:
+    """Every model x interval task into ``out`` (built aside, swapped in); returns {model: {task: metrics}}
+    plus the signals and per-fold p under ``_signals`` / ``_p`` for the timeline plots."""
+    summary: dict = {}
+    signals = None
+    with staged_dir(out, force) as tmp:
+        for task in SPOTTING_TASKS.values():
+            bench = load_spotting_bench(bench_dir, task.name, protocol)
+            if signals is None:
+                signals = compute_signals(release, bench.video_ids, k)
+            rows, p_of_fold = _predictions(bench, signals, k, seed, iou_threshold)
+            ev = IntervalEvaluator(task.name, protocol, bench_dir, threshold=iou_threshold)
+            for model, (description, kind) in MODELS.items():
+                folder = tmp / model / task.name
+                folder.mkdir(parents=True)
+                data = _csv(rows[model], task.labelled)
+                (folder / "predictions.csv").write_bytes(data)
+                result = ev.eval(data)
+                meta = {"model": model, "description": description, "kind": kind,
+                        "selection": "inner-validation" if kind == "measured" else "fixed-epochs",
+                        "seeds": [seed], "task": task.name, "protocol": protocol}
+                if model == "flow-spotter":
+                    meta["p_per_fold"] = p_of_fold
+                write_text(folder / "submission.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
+                write_text(folder / "metrics.json", json.dumps(result, indent=1, sort_keys=True) + "\n")
+                summary.setdefault(model, {})[task.name] = result
+            summary["_p"] = p_of_fold
+            summary["_bench"] = bench
+    summary["_signals"] = signals
+    return summary
