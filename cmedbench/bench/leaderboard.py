@@ -227,7 +227,7 @@ class Leaderboard:
                 if restored:
                     store_blob(self.root, sub.data)
                 raise AlreadySubmitted(said + "; records are immutable", rec, restored)
-            if rec["result"]["per_subject_confusion"] != body["result"]["per_subject_confusion"]:
+            if rec["result"].get("per_subject_confusion") != body["result"].get("per_subject_confusion"):
                 continue  # different labels somewhere: cannot be the same predictions
             try:
                 kept = read_blob(self.root, rec["prediction_sha256"], size_limit(len(evaluator.bench.sample_ids)))

@@ -20,6 +20,7 @@ from .evaluator import IntervalEvaluator
 from .signal import motion_signal, read_face_frames
 from .spotter import choose_p, spots_table
 from .tasks import SPOTTING_TASKS
+from .timeline import plot_timeline
 
 MODELS = {
     "flow-spotter": ("Farneback feature-difference motion peaks; p of T = mean + p(max - mean) chosen on the "
@@ -85,10 +86,23 @@ def _csv(rows, labelled: bool) -> bytes:
     return buf.getvalue().encode()
 
 
+def _timelines(folder: Path, bench, signals, p_of_fold, rows, n_plots: int) -> None:
+    """``folder/<video_id>.png`` for the first ``n_plots`` videos (the spotter's intervals, its fold's p)."""
+    folder.mkdir()
+    for i, vid in enumerate(bench.video_ids[:n_plots].tolist()):
+        s = signals[i]
+        p = p_of_fold[bench.folds[i]]
+        spotted = [(r[1], r[2]) for r in rows if r[0] == vid]
+        m = bench.truth["video"] == i
+        truths = list(zip(bench.truth["onset"][m].tolist(), bench.truth["offset"][m].tolist()))
+        plot_timeline(folder / f"{vid}.png", s, float(s.mean() + p * (s.max() - s.mean())), spotted, truths,
+                      f"{vid} (participant {bench.participants[i]}, p = {p:g} chosen on the other participants)")
+
+
 def run_spotting_baselines(release: Path, bench_dir: Path, out: Path, protocol: str = "loso", k: int = 5,
-                           seed: int = 0, iou_threshold: float = 0.5, force: bool = False) -> dict:
-    """Every model x interval task into ``out`` (built aside, swapped in); returns {model: {task: metrics}}
-    plus the signals and per-fold p under ``_signals`` / ``_p`` for the timeline plots."""
+                           seed: int = 0, iou_threshold: float = 0.5, n_plots: int = 3, force: bool = False) -> dict:
+    """Every model x interval task into ``out/<model>/<task>/`` and the timelines of the first
+    ``n_plots`` videos into ``out/timelines/`` (built aside, swapped in); returns {model: {task: result}}."""
     summary: dict = {}
     signals = None
     with staged_dir(out, force) as tmp:
@@ -108,11 +122,10 @@ def run_spotting_baselines(release: Path, bench_dir: Path, out: Path, protocol: 
                         "selection": "inner-validation" if kind == "measured" else "fixed-epochs",
                         "seeds": [seed], "task": task.name, "protocol": protocol}
                 if model == "flow-spotter":
-                    meta["p_per_fold"] = p_of_fold
+                    meta["p_per_fold"] = {f: float(p) for f, p in p_of_fold.items()}
                 write_text(folder / "submission.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
                 write_text(folder / "metrics.json", json.dumps(result, indent=1, sort_keys=True) + "\n")
                 summary.setdefault(model, {})[task.name] = result
-            summary["_p"] = p_of_fold
-            summary["_bench"] = bench
-    summary["_signals"] = signals
+            if not task.labelled:
+                _timelines(tmp / "timelines", bench, signals, p_of_fold, rows["flow-spotter"], n_plots)
     return summary

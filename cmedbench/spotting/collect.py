@@ -1,0 +1,30 @@
+"""Putting the interval baselines' results on the leaderboard's ledger: the same records, hash chain and
+board as the clip tasks (``bench/leaderboard.py``), scored by the interval evaluator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..bench.collect import read_json_object, submission_info
+from ..bench.leaderboard import AlreadySubmitted, CollectError, Leaderboard
+from .evaluator import IntervalEvaluator
+
+
+def collect_intervals(results: Path, bench_dir: Path, leaderboard: Path) -> tuple[list[dict], int]:
+    """Submit every ``results/<model>/<task>/predictions.csv``; (records stored now, already on the board)."""
+    board = Leaderboard(Path(leaderboard))
+    evaluators: dict[tuple[str, str], IntervalEvaluator] = {}
+    stored, already = [], 0
+    for meta_path in sorted(Path(results).glob("*/*/submission.json")):
+        try:
+            info, task, protocol = submission_info(read_json_object(meta_path))
+        except ValueError as exc:
+            raise CollectError(f"{meta_path}: {exc}") from None
+        if (task, protocol) not in evaluators:
+            evaluators[task, protocol] = IntervalEvaluator(task, protocol, bench_dir)
+        try:
+            stored.append(board.submit(evaluators[task, protocol], meta_path.parent / "predictions.csv", info).record)
+        except AlreadySubmitted:
+            already += 1
+    board.render()
+    return stored, already
