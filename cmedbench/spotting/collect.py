@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..atomic import write_text
 from ..bench.collect import read_json_object, submission_info
 from ..bench.leaderboard import AlreadySubmitted, CollectError, Leaderboard
 from .evaluator import IntervalEvaluator
 
 
-def collect_intervals(results: Path, bench_dir: Path, leaderboard: Path) -> tuple[list[dict], int]:
-    """Submit every ``results/<model>/<task>/predictions.csv``; (records stored now, already on the board)."""
+def collect_intervals(results: Path, bench_dir: Path, leaderboard: Path, summary: Path | None = None
+                      ) -> tuple[list[dict], int]:
+    """Submit every ``results/<model>/<task>/predictions.csv``; (records stored now, already on the board).
+    ``summary`` (when given) lists each result's record id, so the pipeline can order the board after it."""
     board = Leaderboard(Path(leaderboard))
     evaluators: dict[tuple[str, str], IntervalEvaluator] = {}
-    stored, already = [], 0
+    stored, already, lines = [], 0, []
     for meta_path in sorted(Path(results).glob("*/*/submission.json")):
         try:
             info, task, protocol = submission_info(read_json_object(meta_path))
@@ -23,8 +26,13 @@ def collect_intervals(results: Path, bench_dir: Path, leaderboard: Path) -> tupl
         if (task, protocol) not in evaluators:
             evaluators[task, protocol] = IntervalEvaluator(task, protocol, bench_dir)
         try:
-            stored.append(board.submit(evaluators[task, protocol], meta_path.parent / "predictions.csv", info).record)
-        except AlreadySubmitted:
+            record = board.submit(evaluators[task, protocol], meta_path.parent / "predictions.csv", info).record
+            stored.append(record)
+        except AlreadySubmitted as exc:
             already += 1
+            record = exc.record
+        lines.append(f"{info.model}\t{task}\t{protocol}\t{record['id']}")
     board.render()
+    if summary is not None:
+        write_text(summary, "model\ttask\tprotocol\trecord\n" + "\n".join(lines) + "\n")
     return stored, already

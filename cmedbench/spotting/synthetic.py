@@ -56,3 +56,13 @@ def synthetic_cuts(raw: Path) -> tuple[list[Cut], dict]:
     source = {"raw": str(raw), "recordings": [r["recording"] for r in recordings],
               "events": "accepted labeller events (stage-1 timing, accepted class); synthetic events are all MEs"}
     return cuts, source
+
+
+def build_synthetic_long_release(raw: Path, out: Path, force: bool = False) -> dict:
+    """The long-video release of a ``cmedbench synth raw`` folder; returns its manifest."""
+    from .longvideo import build_long_release
+
+    cuts, source = synthetic_cuts(raw)
+    if not cuts:
+        raise LongVideoError(f"{raw}: no child sits alone in a tile long enough to cut a video")
+    return build_long_release(cuts, out, force, source)
