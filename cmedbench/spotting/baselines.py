@@ -1,7 +1,7 @@
 """The interval baselines, LOSO over participants: the flow spotter (its p chosen on the training
-participants only), the same spotter with the training participants' majority class (a
-Spot-then-Recognize reference; not a recognition model), and two floors (no intervals; random
-intervals at the training rate and length). Each writes ``OUT/<model>/<task>/`` predictions.csv,
+participants only; on Spot-then-Recognize it labels every interval with the training participants'
+majority class), the same spotter followed by the lbptop-svm recognition model (STR only), and two
+floors (no intervals; random intervals at the training rate and length). Each writes ``OUT/<model>/<task>/`` predictions.csv,
 submission.json and metrics.json, like the clip baselines."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 from ..atomic import staged_dir, write_text
 from .benchmark import load_spotting_bench
 from .evaluator import IntervalEvaluator
+from .recognize import recognise
 from .signal import motion_signal, read_face_frames
 from .spotter import choose_p, spots_table
 from .tasks import SPOTTING_TASKS
@@ -25,17 +26,20 @@ from .timeline import plot_timeline
 MODELS = {
     "flow-spotter": ("Farneback feature-difference motion peaks; p of T = mean + p(max - mean) chosen on the "
                      "training participants (pooled F1); STR: the training participants' majority class", "measured"),
+    "flow-spotter+lbptop-svm": ("the flow spotter's intervals, classified by the lbptop-svm model (LBP-TOP, "
+                                "linear SVM) trained on the training participants' true events", "measured"),
     "no-intervals": ("floor: spots nothing", "floor"),
     "random-intervals": ("floor: uniform random intervals at the training participants' events per frame and "
                          "median length; STR: their majority class", "floor"),
 }
 
 
-def compute_signals(release: Path, video_ids, k: int) -> dict[int, np.ndarray]:
+def read_videos(release: Path, video_ids) -> dict[int, np.ndarray]:
+    """Grey face frames of every video (int code -> frames x 64 x 64)."""
     from ..console import track
 
-    return {i: motion_signal(read_face_frames(Path(release) / "videos" / f"{v}.mp4"), k)
-            for i, v in track(list(enumerate(video_ids)), len(video_ids), "motion signals")}
+    return {i: read_face_frames(Path(release) / "videos" / f"{v}.mp4")
+            for i, v in track(list(enumerate(video_ids)), len(video_ids), "reading videos")}
 
 
 def random_spots(n_frames: int, rate: float, length: int, rng: np.random.Generator) -> list[tuple[int, int]]:
@@ -51,7 +55,10 @@ def random_spots(n_frames: int, rate: float, length: int, rng: np.random.Generat
     return out
 
 
-def _predictions(bench, signals, k, seed, iou_threshold) -> tuple[dict[str, list], dict]:
+STR_ONLY = ("flow-spotter+lbptop-svm",)
+
+
+def _predictions(bench, frames, signals, k, seed, iou_threshold) -> tuple[dict[str, list], dict]:
     """model -> rows (video_id, onset, offset, label, score) and the spotter's p per fold."""
     rows: dict[str, list] = {m: [] for m in MODELS}
     p_of_fold = {}
@@ -67,6 +74,13 @@ def _predictions(bench, signals, k, seed, iou_threshold) -> tuple[dict[str, list
         s = spots_table(signals, test, p, k)
         for v, on, off, sc in zip(s["video"], s["onset"], s["offset"], s["score"]):
             rows["flow-spotter"].append((bench.video_ids[v], int(on), int(off), majority, round(float(sc), 6)))
+        if bench.task.labelled:
+            train_events = list(zip(truth["video"][t_train].tolist(), truth["onset"][t_train].tolist(),
+                                    truth["offset"][t_train].tolist(), truth["label"][t_train].tolist()))
+            spotted = list(zip(s["video"].tolist(), s["onset"].tolist(), s["offset"].tolist()))
+            classes = recognise(frames, train_events, spotted, bench.task.labels, seed) if train_events else []
+            for (v, on, off), label, sc in zip(spotted, classes, s["score"]):
+                rows["flow-spotter+lbptop-svm"].append((bench.video_ids[v], on, off, label, round(float(sc), 6)))
         lengths = (truth["offset"] - truth["onset"] + 1)[t_train]
         rate = float(t_train.sum() / max(bench.n_frames[train].sum(), 1))
         length = int(np.median(lengths)) if len(lengths) else k
@@ -104,15 +118,18 @@ def run_spotting_baselines(release: Path, bench_dir: Path, out: Path, protocol: 
     """Every model x interval task into ``out/<model>/<task>/`` and the timelines of the first
     ``n_plots`` videos into ``out/timelines/`` (built aside, swapped in); returns {model: {task: result}}."""
     summary: dict = {}
-    signals = None
+    signals = frames = None
     with staged_dir(out, force) as tmp:
         for task in SPOTTING_TASKS.values():
             bench = load_spotting_bench(bench_dir, task.name, protocol)
             if signals is None:
-                signals = compute_signals(release, bench.video_ids, k)
-            rows, p_of_fold = _predictions(bench, signals, k, seed, iou_threshold)
+                frames = read_videos(release, bench.video_ids)
+                signals = {i: motion_signal(f, k) for i, f in frames.items()}
+            rows, p_of_fold = _predictions(bench, frames, signals, k, seed, iou_threshold)
             ev = IntervalEvaluator(task.name, protocol, bench_dir, threshold=iou_threshold)
             for model, (description, kind) in MODELS.items():
+                if model in STR_ONLY and not task.labelled:
+                    continue
                 folder = tmp / model / task.name
                 folder.mkdir(parents=True)
                 data = _csv(rows[model], task.labelled)
