@@ -166,7 +166,7 @@ def parse_intervals(source: str | os.PathLike | bytes, bench: SpottingBench) -> 
             bad(f"interval {on_a[b]}-{off_a[b]} overlaps interval {on_a[a]}-{off_a[a]} (line {lines[a]}) of video "
                 f"{bench.video_ids[v[b]]}; this task does not allow overlapping intervals", lines[b], "onset")
     if problems:
-        raise SubmissionError(problems)
+        raise SubmissionError(sorted(problems, key=lambda q: q.line or 0))
     spots = {"video": v, "onset": on_a, "offset": off_a, "fps": bench.fps[v] if len(v) else np.zeros(0),
              "label": np.array(label, dtype=object) if bench.task.labelled else None,
              "score": np.array(score, float) if "score" in col else None}

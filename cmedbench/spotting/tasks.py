@@ -29,7 +29,8 @@ class SpottingTask:
         """The task's class of an event's emotion; None leaves the event out of the task."""
         if not self.labelled:
             return "interval"
-        return get_task("emotion-3").label_of(emotion)
+        three = get_task("emotion-3")
+        return emotion if emotion in three.labels else three.label_of(emotion)  # CAS(ME)^2 codes 3 classes
 
 
 SPOTTING_TASKS = {
