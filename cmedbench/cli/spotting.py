@@ -153,3 +153,22 @@ def collect_cmd(results: Path, bench_dir: Path, board: Path, summary: Path | Non
     except (LeaderboardError, SpottingBenchError) as exc:
         _fail(str(exc))
     click.echo(f"{len(stored)} new interval record(s), {already} already on the board")
+
+
+@spotting.command("check")
+@click.option("--leaderboard", "board", default="leaderboard", show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path), help="The leaderboard folder.")
+@click.option("--bench", "bench_dirs", multiple=True, default=["data/spotting/bench"], show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Interval benchmark folder(s) whose records are re-scored (repeatable).")
+def check_cmd(board: Path, bench_dirs: tuple[Path, ...]) -> None:
+    """Re-score every interval record of the ledger from its kept predictions; exit 1 on any disagreement."""
+    from ..escaping import escape
+    from ..spotting.audit import check_interval_records
+
+    rescored, problems = check_interval_records(board, bench_dirs)
+    for p in problems:
+        click.echo(escape(f"{p.severity}: {p.file or ''}: {p.message}", "terminal"), err=True)
+    click.echo(f"{rescored} interval record(s) re-scored")
+    if any(p.severity == "error" for p in problems):
+        sys.exit(EXIT_INVALID)

@@ -8,7 +8,10 @@ from pathlib import Path
 from ..atomic import write_text
 from ..bench.collect import read_json_object, submission_info
 from ..bench.leaderboard import AlreadySubmitted, CollectError, Leaderboard
+from ..bench.submission import SubmissionError
+from .benchmark import SpottingBenchError
 from .evaluator import IntervalEvaluator
+from .tasks import UnknownSpottingTask
 
 
 def collect_intervals(results: Path, bench_dir: Path, leaderboard: Path, summary: Path | None = None
@@ -24,13 +27,21 @@ def collect_intervals(results: Path, bench_dir: Path, leaderboard: Path, summary
         except ValueError as exc:
             raise CollectError(f"{meta_path}: {exc}") from None
         if (task, protocol) not in evaluators:
-            evaluators[task, protocol] = IntervalEvaluator(task, protocol, bench_dir)
+            try:
+                evaluators[task, protocol] = IntervalEvaluator(task, protocol, bench_dir)
+            except (SpottingBenchError, UnknownSpottingTask) as exc:
+                raise CollectError(f"{meta_path}: {exc}") from None
+        predictions = meta_path.parent / "predictions.csv"
         try:
-            record = board.submit(evaluators[task, protocol], meta_path.parent / "predictions.csv", info).record
+            record = board.submit(evaluators[task, protocol], predictions, info).record
             stored.append(record)
         except AlreadySubmitted as exc:
             already += 1
             record = exc.record
+        except SubmissionError as exc:
+            first = exc.problems[0]
+            raise CollectError(f"{predictions}, {first.location()}: {first.message} "
+                               f"({len(exc.problems)} problem(s))") from None
         lines.append(f"{info.model}\t{task}\t{protocol}\t{record['id']}")
     board.render()
     if summary is not None:

@@ -35,7 +35,7 @@ def spot(signal: np.ndarray, p: float, k: int = 5) -> list[tuple[int, int, float
         on, off = max(on, 0), min(off, len(s) - 1)
         if out and on <= out[-1][1]:  # overlapping: keep one interval spanning both
             prev = out.pop()
-            on, height = prev[0], max(prev[2], float(s[peak]))
+            on, off, height = prev[0], max(prev[1], off), max(prev[2], float(s[peak]))
         else:
             height = float(s[peak])
         out.append((on, off, height))

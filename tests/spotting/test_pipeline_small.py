@@ -2,6 +2,7 @@
 records on the ledger, re-read intact and shown on the board."""
 
 import csv
+import json
 
 import pytest
 
@@ -49,3 +50,40 @@ def test_long_release_to_ledger(small_raw, tmp_path):
     assert state.intact and len(state.records) == 7
     board = (tmp_path / "board" / "LEADERBOARD.md").read_text()
     assert "spot-then-recognize" in board and "flow-spotter" in board
+
+
+def test_ledger_check_names_interval_records_and_rejected_files(tmp_path):
+    from cmedbench.bench.leaderboard import CollectError, Leaderboard
+    from cmedbench.spotting.collect import collect_intervals
+    from cmedbench.spotting.benchmark import write_spotting_bench
+
+    rel = tmp_path / "release"
+    rel.mkdir()
+    (rel / "videos.csv").write_text("video_id,participant,path,n_frames,fps,width,height,recording,start,x,y\n"
+                                    "va,p1,videos/va.mp4,100,25.0,64,64,r,0,0,0\n"
+                                    "vb,p2,videos/vb.mp4,50,25.0,64,64,r,0,0,0\n")
+    (rel / "events.csv").write_text("video_id,onset,apex,offset,class,type\nva,10,14,19,happiness,me\n")
+    write_spotting_bench(rel, tmp_path / "bench")
+    folder = tmp_path / "results" / "mine" / "me-spotting-long"
+    folder.mkdir(parents=True)
+    meta = {"model": "mine", "description": "", "selection": "fixed-epochs", "seeds": [0],
+            "task": "me-spotting-long", "protocol": "loso"}
+    (folder / "submission.json").write_text(json.dumps(meta))
+    (folder / "predictions.csv").write_text("video_id,onset,offset\nva,10,19\n")
+    stored, _ = collect_intervals(tmp_path / "results", tmp_path / "bench", tmp_path / "board")
+    assert stored[0]["result"]["pooled"]["f1"] == 1.0
+    report = Leaderboard(tmp_path / "board").check([tmp_path / "bench"])
+    assert [p.severity for p in report.problems] == ["warning"]
+    assert "interval records" in report.problems[0].message
+    from cmedbench.spotting.audit import check_interval_records
+
+    assert check_interval_records(tmp_path / "board", [tmp_path / "bench"]) == (1, [])
+    record = next((tmp_path / "board" / "records").glob("*.json"))
+    forged = json.loads(record.read_text())
+    forged["result"]["pooled"]["f1"] = 0.5
+    record.write_text(json.dumps(forged))
+    rescored, problems = check_interval_records(tmp_path / "board", [tmp_path / "bench"])
+    assert rescored == 0  # an edited record no longer belongs to the chain: not shown, not re-scored
+    (folder / "predictions.csv").write_text("video_id,onset,offset\nvz,10,19\n")
+    with pytest.raises(CollectError, match="unknown video_id"):
+        collect_intervals(tmp_path / "results", tmp_path / "bench", tmp_path / "board")
