@@ -11,7 +11,7 @@ import numpy as np
 
 from .benchmark import load_spotting_bench
 from .metrics import METRICS_NAME, score_intervals
-from .submission import IntervalSubmission, expected_format, parse_intervals
+from .submission import IntervalSubmission, expected_format, parse_intervals, size_limit
 
 SCHEME = "intervals"
 
@@ -26,6 +26,10 @@ class IntervalEvaluator:
     @property
     def expected_input_format(self) -> str:
         return expected_format(self.bench)
+
+    def size_limit(self) -> int:
+        """The most bytes an interval prediction file may have (the leaderboard reads kept files with it)."""
+        return size_limit(self.bench)
 
     def parse(self, predictions: Any) -> IntervalSubmission:
         if isinstance(predictions, Path):

@@ -87,3 +87,24 @@ def test_ledger_check_names_interval_records_and_rejected_files(tmp_path):
     (folder / "predictions.csv").write_text("video_id,onset,offset\nvz,10,19\n")
     with pytest.raises(CollectError, match="unknown video_id"):
         collect_intervals(tmp_path / "results", tmp_path / "bench", tmp_path / "board")
+
+
+def test_same_model_new_predictions_are_stored_reformatted_ones_refused(tmp_path):
+    from cmedbench.bench.leaderboard import AlreadySubmitted, Leaderboard, SubmissionInfo
+    from cmedbench.spotting.benchmark import write_spotting_bench
+    from cmedbench.spotting.evaluator import IntervalEvaluator
+
+    rel = tmp_path / "release"
+    rel.mkdir()
+    (rel / "videos.csv").write_text("video_id,participant,path,n_frames,fps,width,height,recording,start,x,y\n"
+                                    "va,p1,videos/va.mp4,100,25.0,64,64,r,0,0,0\n")
+    (rel / "events.csv").write_text("video_id,onset,apex,offset,class,type\nva,10,14,19,happiness,me\n")
+    write_spotting_bench(rel, tmp_path / "bench")
+    ev = IntervalEvaluator("me-spotting-long", "loso", tmp_path / "bench")
+    board = Leaderboard(tmp_path / "board")
+    info = SubmissionInfo("mine", selection="fixed-epochs")
+    board.submit(ev, b"video_id,onset,offset\nva,10,19\n", info)
+    board.submit(ev, b"video_id,onset,offset\nva,11,19\n", info)  # same scores, other intervals: stored
+    with pytest.raises(AlreadySubmitted):
+        board.submit(ev, b"video_id,offset,onset\nva,19,11\n", info)  # the same intervals, columns swapped
+    assert len(board.records()) == 2
