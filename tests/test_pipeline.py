@@ -32,6 +32,7 @@ def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
     params = yaml.safe_load((work / "params.yaml").read_text())
     params["synth"].update(subjects=3, scale=0.02, max_emotion_frames=16, max_no_me_frames=16)
     params["raw"]["seconds"] = 24
+    params["spotting"].update(recordings=1, seconds=20, children=4)
     params["vgg16"]["epochs"] = 1
     params["dgcnn"]["epochs"] = 2
     params["ststnet"]["epochs"] = 2
@@ -51,12 +52,13 @@ def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
                 "data/index/samples.csv", "data/splits/manifest.json", "data/features/landmarks.npz",
                 "data/features/lbptop.npz", "data/features/apex.npz", "data/features/flow.npz",
                 "data/features/graphs.pt", "reports/deflection.png", "reports/validation.json",
-                "data/segments/segments.csv"):
+                "data/segments/segments.csv", "results/spotting/flow-spotter/me-spotting-long/metrics.json",
+                "reports/spotting_records.tsv"):
         assert (work / out).exists(), out
     assert "up to date" in dvc("status", cwd=work)
     second = dvc("repro", cwd=work)
     assert "Running stage" not in second
-    assert len(list((work / "leaderboard" / "records").glob("*.json"))) == 18
+    assert len(list((work / "leaderboard" / "records").glob("*.json"))) == 18 + 7  # clip + interval records
 
     # an experiment with one parameter changed re-runs that baseline only, and is comparable
     subprocess.run(["git", "add", "-A"], cwd=work, check=True)

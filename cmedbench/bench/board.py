@@ -73,6 +73,8 @@ def board_rows(records: Iterable[dict]) -> dict[tuple[str, str, str], list[dict]
     """Groups (dataset, task, protocol) -> rows ranked by pooled UF1; replicate seeds merged as mean ± sd."""
     groups: dict[tuple, dict[tuple, list[dict]]] = {}
     for r in records:
+        if r["result"].get("scheme") == "intervals":  # shown by interval_lines
+            continue
         key = (r["dataset_fingerprint"], r["task"], r["protocol"])
         model_key = (r["model"], r["kind"], r["selection"], r["description"])
         groups.setdefault(key, {}).setdefault(model_key, []).append(r)
@@ -142,6 +144,7 @@ def render_markdown(records: list[dict], length: int | None = None, head: str | 
                          f"{fmt(row['mof_uf1'])} / {fmt(row['mof_uar'])} | {fmt(row['worst'])} | {sel} | "
                          f"{records_cell(row)} |")  # hex ids and whole numbers only
         lines.append("")
+    lines += interval_lines(records)
     problems = [p for p in problems if p.severity == "error"]
     if problems:
         lines += ["## Damaged records (left out above)", "", "| file | problem |", "|---|---|"]
@@ -156,6 +159,34 @@ def render_markdown(records: list[dict], length: int | None = None, head: str | 
     for r in reported:
         lines.append(f"| {md(r['model'])} | {r['task']} | {r['uf1']:.4f} | {r['uar']:.4f} | {r['accuracy']:.4f} |")
     return "\n".join(lines) + "\n"
+
+
+def interval_lines(records: list[dict]) -> list[str]:
+    """The interval tasks (long-video spotting, Spot-then-Recognize): latest record per model, ranked by
+    STRS where the task has one, else by pooled F1."""
+    latest: dict[tuple, dict] = {}
+    for r in records:
+        if r["result"].get("scheme") == "intervals":
+            latest[(r["dataset_fingerprint"], r["task"], r["protocol"], r["model"])] = r
+    groups: dict[tuple, list[dict]] = {}
+    for (d, t, p, _), r in sorted(latest.items()):
+        groups.setdefault((d, t, p), []).append(r)
+    lines = []
+    for (dataset, task, protocol), recs in groups.items():
+        recs.sort(key=lambda r: (-r["result"].get("strs", r["result"]["pooled"]["f1"]), r["model"]))
+        res = recs[0]["result"]
+        lines += [f"## {escape(task, 'markdown')} · {escape(protocol, 'markdown')} · dataset `{dataset[:19]}…` "
+                  "(intervals)", "",
+                  f"{recs[0]['n_samples']} videos; IoU >= {res.get('threshold')}, pooled over videos (MEGC)", "",
+                  "| # | model | F1 | precision | recall | F1 mean over folds | STRS | records |", "|---|---|---|---|---|---|---|---|"]
+        for rank, r in enumerate(recs, 1):
+            x = r["result"]
+            name = escape(r["model"], "markdown") + (" *(floor)*" if r["kind"] == "floor" else "")
+            lines.append(f"| {rank} | {name} | {fmt(x['pooled']['f1'])} | {fmt(x['pooled']['precision'])} | "
+                         f"{fmt(x['pooled']['recall'])} | {fmt(x['mean_over_folds']['f1'])} | {fmt(x.get('strs'))} | "
+                         f"{r['id'][:8]} |")
+        lines.append("")
+    return lines
 
 
 def board_json(records: list[dict]) -> list[dict]:

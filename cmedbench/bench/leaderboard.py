@@ -227,10 +227,14 @@ class Leaderboard:
                 if restored:
                     store_blob(self.root, sub.data)
                 raise AlreadySubmitted(said + "; records are immutable", rec, restored)
-            if rec["result"]["per_subject_confusion"] != body["result"]["per_subject_confusion"]:
+            # interval records (no confusion matrix) compare their whole result
+            if rec["result"].get("per_subject_confusion", rec["result"]) != \
+                    body["result"].get("per_subject_confusion", body["result"]):
                 continue  # different labels somewhere: cannot be the same predictions
+            limit = evaluator.size_limit() if hasattr(evaluator, "size_limit") else \
+                size_limit(len(evaluator.bench.sample_ids))
             try:
-                kept = read_blob(self.root, rec["prediction_sha256"], size_limit(len(evaluator.bench.sample_ids)))
+                kept = read_blob(self.root, rec["prediction_sha256"], limit)
             except BlobError:
                 raise AlreadySubmitted(said + " (same per-subject confusion; its predictions are not kept, so "
                                               "they cannot be told apart)", rec) from None

@@ -110,6 +110,11 @@ def shape_problems(record) -> list[str]:
 
 
 def _result_problems(result: dict) -> list[str]:
+    if result.get("scheme") == "intervals":  # interval tasks (cmedbench.spotting): F1 of intervals, no confusion
+        pooled, mof = result.get("pooled"), result.get("mean_over_folds")
+        ok = (isinstance(pooled, dict) and all(_number(pooled.get(k)) for k in ("precision", "recall", "f1"))
+              and isinstance(mof, dict) and _number(mof.get("f1")))
+        return [] if ok else ["result.pooled must hold numbers precision, recall, f1 and result.mean_over_folds f1"]
     out = []
     for part, keys in (("pooled", ("uf1", "uar", "accuracy")), ("mean_over_folds", ("uf1", "uar", "accuracy")),
                        ("worst_subject", ("uar",))):
