@@ -40,17 +40,8 @@ class AnnotationError(ValueError):
         super().__init__(f"{len(problems)} problem(s) in the annotation file; first: {problems[0].message}")
 
 
-class SpreadsheetsUnavailable(RuntimeError):
-    """Reading .xlsx needs openpyxl (the ``spreadsheets`` extra)."""
-
-
 def read_sheets(path: Path) -> list[pd.DataFrame]:
     """Every sheet of an .xlsx workbook, no header, as text."""
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        raise SpreadsheetsUnavailable("reading .xlsx annotation files needs openpyxl: "
-                                      "pip install 'cmedbench[spreadsheets]'") from None
     book = pd.read_excel(path, sheet_name=None, header=None, dtype=str)
     return list(book.values())
 
