@@ -228,8 +228,8 @@ def leaderboard(task_filter: tuple[str, ...], fmt: str, site_out: Path | None, r
                               results_dir, force=force)
         except SiteExists as exc:
             raise click.UsageError(f"{exc} (pass --force to replace it)") from None
-        click.echo(f"wrote {site.out / 'index.html'}: {site.pages} pages ({site.boards} boards, "
-                   f"{site.records} records)")
+        click.echo(f"wrote {site.out / 'index.html'}: {site.pages} pages ({_count(site.boards, 'board')}, "
+                   f"{_count(site.records, 'record')})")
     else:
         click.echo(board_csv(records), nl=False)
     if errors:
