@@ -12,7 +12,7 @@ from cmedbench.bench.evaluator import Evaluator
 from cmedbench.bench.site import SiteExists, build_site, write_site
 from cmedbench.bench.site.build import NOT_RECORDED, device_fields
 
-from .site_helpers import HOSTILE_MODEL, build_ledger, page_links, stratified_file
+from .site_helpers import build_ledger, page_links, stratified_file
 
 CLI = [sys.executable, "-m", "cmedbench.cli"]
 
@@ -73,7 +73,7 @@ def test_hostile_names_are_text(site):
 def test_reproduction_is_not_a_seed(site):
     out, state, _ = site
     board = next((out / "boards").glob("*.html")).read_text("utf-8")
-    first, second, rerun = (s.record for s in state.records[:3])
+    rerun = state.records[2].record
     assert "2 seeds (0, 1)" in board and "reproduction drifting UF1" in board
     assert f'<a href="../records/{rerun["id"]}.html"><code>{rerun["id"][:8]}</code></a>: reproduction' in board
     assert "3 seeds" not in board

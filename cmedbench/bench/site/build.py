@@ -104,13 +104,15 @@ def _ci_bar(mean: float | None, lo: float | None, hi: float | None) -> dict | No
     """Geometry of an interval bar on a 0..1 scale (percent of the cell's width)."""
     if mean is None or lo is None or hi is None:
         return None
-    clamp = lambda x: min(max(float(x), 0.0), 1.0)  # noqa: E731
+    def clamp(x) -> float:
+        return min(max(float(x), 0.0), 1.0)
+
     return {"lo": clamp(lo) * 100, "hi": clamp(hi) * 100, "mean": clamp(mean) * 100}
 
 
 def _metric_cell(mean, sd, ci) -> dict:
     if sd is not None:
-        return {"value": mean, "text": f"{fmt(mean)} ± {fmt(sd)}", "interval": f"mean ± sd over seeds",
+        return {"value": mean, "text": f"{fmt(mean)} ± {fmt(sd)}", "interval": "mean ± sd over seeds",
                 "bar": _ci_bar(mean, mean - sd, mean + sd)}
     if ci:
         return {"value": mean, "text": fmt(mean), "interval": f"95% CI {fmt(ci[0], 3)}–{fmt(ci[1], 3)}",
