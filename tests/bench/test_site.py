@@ -92,7 +92,7 @@ def test_record_page_shows_provenance_and_says_what_is_missing(site):
     seed0 = state.records[0].record
     page = (out / "records" / f"{seed0['id']}.html").read_text("utf-8")
     assert seed0["dataset_fingerprint"] in page and seed0["fold_map_sha256"] in page
-    assert "NVIDIA H100" in page and "bf16" in page and "&quot;lr&quot;: 0.5" in page and "&lt;i&gt;x" in page
+    assert "NVIDIA H100" in page and "bf16" in page and "lr: 0.5" in page and "&lt;i&gt;x" in page
     assert f'href="../predictions/{seed0["prediction_sha256"]}.csv.gz"' in page
     assert f'src="{seed0["id"]}-confusion.png"' in page and 'alt="Confusion matrix' in page
     other = (out / "records" / f"{state.records[1].record['id']}.html").read_text("utf-8")

@@ -100,6 +100,13 @@ def device_fields(record: dict, run: dict | None) -> list[tuple[str, str]]:
     return out
 
 
+def _params_text(params) -> str:
+    """Resolved params one per line (``key: JSON value``), sorted, for reading rather than parsing."""
+    if not isinstance(params, dict):
+        return json.dumps(params, sort_keys=True)
+    return "\n".join(f"{k}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(params.items()))
+
+
 def _ci_bar(mean: float | None, lo: float | None, hi: float | None) -> dict | None:
     """Geometry of an interval bar on a 0..1 scale (percent of the cell's width)."""
     if mean is None or lo is None or hi is None:
@@ -189,7 +196,7 @@ def build_site(records: list[dict], length: int | None = None, head: str | None 
         files[f"records/{_slug(r['id'])}.html"] = env.get_template("record.html").render(
             root="../", r=r, run=run, board=board_of.get(r["id"]), row=row_of.get(r["id"]), download=download,
             devices=device_fields(r, run), slug=_slug(r["id"]), not_recorded=NOT_RECORDED,
-            params_json=json.dumps(run.get("params"), indent=2, sort_keys=True) if run and "params" in run else None,
+            params_json=_params_text(run.get("params")) if run and "params" in run else None,
             title=f"Record {r['id'][:8]}: {r['model']}").encode()
     errors = [p for p in problems if p.severity == "error"]
     files["index.html"] = env.get_template("index.html").render(
