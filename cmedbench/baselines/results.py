@@ -1,7 +1,7 @@
 """A baseline run's files, and the one verb the CLI calls: resolve params, run every fold, write.
 
-``results/<name>/<task>/`` gets predictions.csv, metrics.json (a DVC metric), confusion.csv (a DVC
-plot), submission.json (what `collect` puts on the board) and run.json (resolved params, preset,
+``results/<name>/<task>/`` gets predictions.csv, metrics.json (a DVC metric), confusion.csv and confusion.png
+(DVC plots; the image is row-normalised with counts and reads offline), submission.json (what `collect` puts on the board) and run.json (resolved params, preset,
 overrides, per-fold choices): all deterministic, so an unchanged rerun leaves git clean. The facts of
 one particular run (runtime, workers, threads) go to timing.json, which neither git nor DVC tracks.
 """
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import write_text
+from ..atomic import write_bytes, write_text
+from ..bench.figures import result_confusion_png
 from .params import load_section
 from .registry import get_baseline
 from .runner import BaselineRun, RunConfig, run_baseline
@@ -77,6 +78,7 @@ def write_results(out_dir: Path, run: BaselineRun, cfg: RunConfig) -> dict:
     pred = run.probs.argmax(axis=1)
     conf = ["actual,predicted"] + [f"{labels[a]},{labels[b]}" for a, b in zip(bench.y_true, pred)]
     write_text(out_dir / "confusion.csv", "\n".join(conf) + "\n")
+    write_bytes(out_dir / "confusion.png", result_confusion_png(result, f"{run.name} · {bench.task.name} · {bench.protocol}"))
     write_text(out_dir / "submission.json", json.dumps(submission(run, cfg), indent=2) + "\n")
     write_text(out_dir / "run.json", json.dumps({
         "baseline": run.name, "preset": run.resolved.preset, "params": run.resolved.params,

@@ -15,7 +15,8 @@ from ..escaping import escape
 from ..problems import Problem
 
 CSV_COLUMNS = ("dataset_fingerprint", "task", "protocol", "rank", "model", "kind", "selection", "uf1", "uf1_sd",
-               "uar", "uar_sd", "accuracy", "mof_uf1", "mof_uar", "worst", "n_replicates", "seeds", "description")
+               "uar", "uar_sd", "accuracy", "mof_uf1", "mof_uar", "worst", "n_replicates", "seeds", "n_reproductions",
+               "max_drift_uf1", "max_drift_uar", "description")
 
 
 def reported_records() -> list[dict]:
@@ -28,25 +29,51 @@ def reported_records() -> list[dict]:
             for row in data["rows"]]
 
 
-def _replicate_sets(recs: list[dict]) -> list[list[dict]]:
-    """Records of one model split into rows: a row merges runs with different declared seeds only, so
-    two runs of one configuration (same seeds, or none declared) never pass for replicate seeds."""
-    rows: list[list[dict]] = []
-    for rec in recs:
+def _replicate_sets(recs: list[dict]) -> list[list[list[dict]]]:
+    """Records of one model split into rows of seeds, each seed with its runs in ledger order.
+
+    A row merges runs with different declared seeds only (replicate seeds: mean ± sd). A further run
+    of a seed already in a row is a reproduction of that configuration: it joins its seed's runs (shown
+    as agreeing or drifting), never as another seed. Runs with no declared seed stand alone."""
+    rows: list[list[list[dict]]] = []
+    for rec in sorted(recs, key=lambda r: (r.get("seq", 0), r.get("id", ""))):
         seeds = tuple(rec.get("seeds") or ())
-        home = next((row for row in rows if seeds and all(r.get("seeds") and tuple(r["seeds"]) != seeds for r in row)),
-                    None)
+        if not seeds:
+            rows.append([[rec]])
+            continue
+        same = next((runs for row in rows for runs in row if tuple(runs[0].get("seeds") or ()) == seeds), None)
+        if same is not None:
+            same.append(rec)
+            continue
+        home = next((row for row in rows if tuple(row[0][0].get("seeds") or ())
+                     and all(not set(runs[0]["seeds"]) & set(seeds) for runs in row)), None)
         if home is None:
-            rows.append([rec])
+            rows.append([[rec]])
         else:
-            home.append(rec)
+            home.append([rec])
     return rows
 
 
-def _row(recs: list[dict]) -> dict:
+def _reproductions(seed_runs: list[list[dict]]) -> list[dict]:
+    """Each later run of a seed against the first run of that seed: same predictions, or the drift."""
+    out = []
+    for runs in seed_runs:
+        first = runs[0]
+        for again in runs[1:]:
+            out.append({"id": again["id"], "of": first["id"], "seeds": list(again.get("seeds") or []),
+                        "identical": again["prediction_sha256"] == first["prediction_sha256"],
+                        "d_uf1": again["result"]["pooled"]["uf1"] - first["result"]["pooled"]["uf1"],
+                        "d_uar": again["result"]["pooled"]["uar"] - first["result"]["pooled"]["uar"]})
+    return out
+
+
+def _row(seed_runs: list[list[dict]]) -> dict:
+    """One board row: the first run of each seed is that seed's score; later runs are reproductions."""
+    recs = [runs[0] for runs in seed_runs]
     first = recs[0]
     uf1 = [x["result"]["pooled"]["uf1"] for x in recs]
     uar = [x["result"]["pooled"]["uar"] for x in recs]
+    reproductions = _reproductions(seed_runs)
     return {
         "model": first["model"], "kind": first["kind"], "selection": first["selection"],
         "description": first["description"], "n_replicates": len(recs), "ids": [x["id"] for x in recs],
@@ -60,6 +87,10 @@ def _row(recs: list[dict]) -> dict:
         "ci_uar": first["result"]["ci95"]["uar"] if len(recs) == 1 else None,
         "seeds": [list(x.get("seeds") or []) for x in recs],
         "n_samples": first["n_samples"], "fold_map": first["fold_map_sha256"],
+        "reproductions": reproductions,
+        "n_reproductions": len(reproductions),
+        "max_drift_uf1": max((abs(r["d_uf1"]) for r in reproductions), default=None),
+        "max_drift_uar": max((abs(r["d_uar"]) for r in reproductions), default=None),
     }
 
 
@@ -70,7 +101,8 @@ def _rank_key(row: dict) -> tuple:
 
 
 def board_rows(records: Iterable[dict]) -> dict[tuple[str, str, str], list[dict]]:
-    """Groups (dataset, task, protocol) -> rows ranked by pooled UF1; replicate seeds merged as mean ± sd."""
+    """Groups (dataset, task, protocol) -> rows ranked by pooled UF1; replicate seeds merged as mean ± sd,
+    re-runs of a seed attached to it as reproductions (``reproductions``, ``max_drift_*``)."""
     groups: dict[tuple, dict[tuple, list[dict]]] = {}
     for r in records:
         if r["result"].get("scheme") == "intervals":  # shown by interval_lines
@@ -80,7 +112,7 @@ def board_rows(records: Iterable[dict]) -> dict[tuple[str, str, str], list[dict]
         groups.setdefault(key, {}).setdefault(model_key, []).append(r)
     out = {}
     for key, models in groups.items():
-        rows = [_row(recs) for by_model in models.values() for recs in _replicate_sets(by_model)]
+        rows = [_row(seed_runs) for by_model in models.values() for seed_runs in _replicate_sets(by_model)]
         rows.sort(key=_rank_key)
         out[key] = rows
     return dict(sorted(out.items()))
@@ -97,14 +129,27 @@ def score_cell(mean: float, sd: float | None, ci: list[float] | None) -> str:
 
 
 def records_cell(row: dict) -> str:
-    """Which records a row stands for and their seeds: '3 seeds (0, 1, 2): ids' or 'seed 0: id'."""
+    """Which records a row stands for, their seeds and reproductions: '3 seeds (0, 1, 2): ids',
+    'seed 0: id; reproduced by id (same predictions)' or '... (UF1 -0.0020, UAR +0.0067)'."""
     ids = ", ".join(i[:8] for i in row["ids"])
     seeds = [s for x in row["seeds"] for s in x]
     if row["n_replicates"] > 1:
-        return f"{row['n_replicates']} seeds ({', '.join(map(str, seeds))}): {ids}"
-    if not seeds:
-        return f"no seed declared: {ids}"
-    return f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}: {ids}"
+        text = f"{row['n_replicates']} seeds ({', '.join(map(str, seeds))}): {ids}"
+    elif not seeds:
+        text = f"no seed declared: {ids}"
+    else:
+        text = f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}: {ids}"
+    return text + "".join(f"; {reproduction_text(r, row['n_replicates'] > 1)}" for r in row.get("reproductions", ()))
+
+
+def reproduction_text(rep: dict, name_original: bool = False) -> str:
+    """'reproduced by 77e8ad42 (same predictions)' or 'reproduced by 77e8ad42, drift UF1 -0.0020, UAR +0.0067'."""
+    head = f"reproduced by {rep['id'][:8]}" + (f" of {rep['of'][:8]}" if name_original else "")
+    if rep["identical"]:
+        return head + " (same predictions)"
+    if rep["d_uf1"] == 0 and rep["d_uar"] == 0:
+        return head + " (other predictions, same scores)"
+    return head + f", drift UF1 {rep['d_uf1']:+.4f}, UAR {rep['d_uar']:+.4f}"
 
 
 def ledger_line(length: int | None, head: str | None) -> str:
@@ -126,7 +171,8 @@ def render_markdown(records: list[dict], length: int | None = None, head: str | 
              "from its kept predictions (docs/benchmark.md).", "",
              "Ranked by **pooled UF1** (MEGC-2019: confusion matrices of all folds summed, then UF1 over the "
              "task's classes). Mean-over-folds (DFME) is shown beside it. Brackets: subject-level bootstrap "
-             "95% CI. Several seeds of one model: mean ± sd. *floor* rows are trivial references; "
+             "95% CI. Several seeds of one model: mean ± sd. A re-run of a seed already on the board is a "
+             "reproduction, listed in its row's records with its drift from the first run (never counted as a seed). *floor* rows are trivial references; "
              "selection `test-fold` means epochs/models were picked on the test fold (a leak).", ""]
     for (dataset, task, protocol), rows in board_rows(records).items():
         lines += [f"## {md(task)} · {md(protocol)} · dataset `{md(dataset[:19])}…`", "",

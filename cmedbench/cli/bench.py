@@ -163,9 +163,15 @@ def submit(predictions: Path, task: str, protocol: str, model: str, description:
 
 @main.command()
 @click.option("--task", "task_filter", multiple=True, help="Only these tasks (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv", "html"]), default="table",
               show_default=True, help="table: for the terminal; md: LEADERBOARD.md's Markdown; json or csv: "
-                                      "one entry per board row.")
+                                      "one entry per board row; html: a static site written to --out.")
+@click.option("--out", "site_out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --format html: the folder to write the site into (index.html and its pages).")
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default="results",
+              show_default=True, help="With --format html: baseline result folders whose run.json (preset, "
+                                      "resolved params, device) is shown on the page of the record they produced.")
+@click.option("--force", is_flag=True, help="With --format html: replace --out if it holds something.")
 @click.option("--check", is_flag=True, help="Verify the ledger: every record's hash chain link, HEAD, the kept "
                                             "predictions, and re-score every record against its answer key; "
                                             "then rebuild LEADERBOARD.md from the records alone.")
@@ -176,9 +182,10 @@ def submit(predictions: Path, task: str, protocol: str, model: str, description:
               help="With --check: a head hash published earlier (12 to 64 hex digits); fails unless the ledger "
                    "still holds it, i.e. nothing before it was rewritten.")
 @BOARD_OPTION
-def leaderboard(task_filter: tuple[str, ...], fmt: str, check: bool, splits_dirs: tuple[Path, ...],
-                published_head: str | None, board_dir: Path) -> None:
-    """Print the leaderboard (a terminal table, Markdown, JSON or CSV); --check verifies the ledger.
+def leaderboard(task_filter: tuple[str, ...], fmt: str, site_out: Path | None, results_dir: Path, force: bool,
+                check: bool, splits_dirs: tuple[Path, ...], published_head: str | None, board_dir: Path) -> None:
+    """Print the leaderboard (a terminal table, Markdown, JSON or CSV) or write it as a static site
+    (--format html --out DIR); --check verifies the ledger.
 
     Exit status 1 when the ledger has a damaged record or --check finds a problem (the board is still
     printed, from the sound records).
@@ -187,6 +194,8 @@ def leaderboard(task_filter: tuple[str, ...], fmt: str, check: bool, splits_dirs
     from ..bench.leaderboard import Leaderboard
     from ..bench.tables import print_board, print_ledger_problems
 
+    if fmt == "html" and site_out is None:
+        raise click.UsageError("--format html needs --out DIR (the folder to write the site into)")
     board = Leaderboard(board_dir)
     if check or published_head:
         report = board.check(splits_dirs, published_head)
@@ -211,6 +220,16 @@ def leaderboard(task_filter: tuple[str, ...], fmt: str, check: bool, splits_dirs
         import json
 
         click.echo(json.dumps(board_json(records), indent=2))
+    elif fmt == "html":
+        from ..bench.site import SiteExists, write_site
+
+        try:
+            site = write_site(site_out, records, state.length, state.head, state.problems, board_dir / "predictions",
+                              results_dir, force=force)
+        except SiteExists as exc:
+            raise click.UsageError(f"{exc} (pass --force to replace it)") from None
+        click.echo(f"wrote {site.out / 'index.html'}: {site.pages} pages ({_count(site.boards, 'board')}, "
+                   f"{_count(site.records, 'record')})")
     else:
         click.echo(board_csv(records), nl=False)
     if errors:

@@ -221,11 +221,26 @@ def test_replicate_seeds_show_mean_and_sd_but_repeats_do_not(ev):
     uf1 = [r["result"]["pooled"]["uf1"] for r in recs]
     assert rows[0]["uf1"] == pytest.approx(np.mean(uf1)) and rows[0]["uf1_sd"] == pytest.approx(np.std(uf1, ddof=1))
     assert " ± " in render_markdown(recs) and "3 seeds (10, 11, 12)" in render_markdown(recs)
-    # two runs of one configuration (same model, same seed) are two rows, never "2 seeds ± sd"
-    again = [dict(make_record(ev.eval(stratified_file(ev, s)), info("rnd", [0])), id=f"{s:016x}") for s in (20, 21)]
+    # two runs of one configuration (same model, same seed): one seed and its reproduction, never "2 seeds ± sd"
+    again = [dict(make_record(ev.eval(stratified_file(ev, s)), info("rnd", [0])), id=f"{s:016x}", seq=i)
+             for i, s in enumerate((20, 21))]
     rows = next(iter(board_rows(again).values()))
-    assert [r["n_replicates"] for r in rows] == [1, 1]
-    assert " ± 0." not in render_markdown(again) and render_markdown(again).count("seed 0: ") == 2
+    assert [r["n_replicates"] for r in rows] == [1] and rows[0]["ids"] == [again[0]["id"]]
+    assert rows[0]["uf1"] == again[0]["result"]["pooled"]["uf1"] and rows[0]["uf1_sd"] is None
+    rep = rows[0]["reproductions"]
+    drift = again[1]["result"]["pooled"]["uf1"] - again[0]["result"]["pooled"]["uf1"]
+    assert len(rep) == 1 and rep[0]["id"] == again[1]["id"] and rep[0]["d_uf1"] == pytest.approx(drift)
+    md = render_markdown(again)
+    assert " ± " not in md.split("## ")[1] and md.count("seed 0: ") == 1
+    assert f"reproduced by {again[1]['id'][:8]}, drift UF1 {drift:+.4f}" in md
+    # the same predictions submitted again under the same seed read as an exact reproduction
+    same = [again[0], dict(again[0], id="f" * 16, seq=5)]
+    assert "(same predictions)" in render_markdown(same)
+    # seeds 0, 1 and a re-run of seed 1: two seeds ± sd and one reproduction
+    mixed = [dict(make_record(ev.eval(stratified_file(ev, s)), info("rnd", [k])), id=f"{s:016x}", seq=i)
+             for i, (s, k) in enumerate(((30, 0), (31, 1), (32, 1)))]
+    rows = next(iter(board_rows(mixed).values()))
+    assert len(rows) == 1 and rows[0]["n_replicates"] == 2 and rows[0]["n_reproductions"] == 1
     unseeded = [dict(make_record(ev.eval(stratified_file(ev, s)), info("rnd", [])), id=f"{s:016x}") for s in (22, 23)]
     assert [r["n_replicates"] for r in next(iter(board_rows(unseeded).values()))] == [1, 1]
 
