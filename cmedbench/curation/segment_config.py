@@ -31,4 +31,5 @@ class SegmentConfig:
     neighbour_widths: float = 2.0  # another face closer than this many face widths shares the view
     missing_fraction: float = 0.5
     rotation_deg: float = 25.0
+    black_bars_fraction: float = 0.1  # median share of near-black rows/columns of the source pixels
     talk_threshold: float = 0.025
