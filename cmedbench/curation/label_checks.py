@@ -78,7 +78,7 @@ def stage1_problems(df: pd.DataFrame, name: str, recordings: dict[str, Recording
             problems.append(f"{where}: a no-me event has an apex ({apex})")
         elif row["class"] != NO_ME and apex is None:
             problems.append(f"{where}: a {row['class']} event has no apex")
-        elif apex is not None and not on <= apex <= off:
+        elif apex is not None and on <= off and not on <= apex <= off:
             problems.append(f"{where}: apex {apex} is outside [onset {on}, offset {off}]")
         subject = normalise_subject(str(row["subject"]))
         if subject is None:
