@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..curation.segment_config import SegmentConfig
+from ..curation.segment_config import SEGMENT_MODES, SegmentConfig
 from . import main, output_exists
 
 DEFAULT = SegmentConfig()
@@ -16,6 +16,9 @@ DEFAULT = SegmentConfig()
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for segments.csv (one row per appearance) and dropped.csv (what was not kept).")
+@click.option("--mode", type=click.Choice(SEGMENT_MODES), default=DEFAULT.mode, show_default=True,
+              help="tiles: find the gallery's tiles and crop inside them, facilitator over the recording; "
+                   "algorithm1: the paper's Algorithm 1 as written (crops may cross tiles and the frame edge).")
 @click.option("--sample-every", type=click.IntRange(1), default=DEFAULT.sample_every, show_default=True,
               help="Detect faces every this many frames (Algorithm 1, line 3).")
 @click.option("--close-after", type=click.IntRange(1), default=DEFAULT.close_after, show_default=True,
@@ -29,7 +32,7 @@ DEFAULT = SegmentConfig()
 @click.option("--confirm-with-dlib/--no-confirm-with-dlib", default=DEFAULT.confirm_with_dlib, show_default=True,
               help="Open a user only when dlib also sees a face there (no phantom users from Haar false positives).")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
-def segment(recordings: tuple[Path, ...], out: Path, sample_every: int, close_after: int, min_seconds: float,
+def segment(recordings: tuple[Path, ...], out: Path, mode: str, sample_every: int, close_after: int, min_seconds: float,
             crop: int, refine: bool, confirm_with_dlib: bool, force: bool) -> None:
     """Algorithm 1: find every user appearance in gallery RECORDINGS (files, or folders of .mp4/.mov/.avi):
     OUT/segments.csv, one row per appearance (source, area, frames, flags with their evidence:
@@ -38,7 +41,7 @@ def segment(recordings: tuple[Path, ...], out: Path, sample_every: int, close_af
     from ..atomic import OutputExists
     from ..curation.segment import NoRecordings, SegmentError, segment_recordings
 
-    cfg = SegmentConfig(sample_every=sample_every, close_after=close_after, min_seconds=min_seconds, crop=crop,
+    cfg = SegmentConfig(mode=mode, sample_every=sample_every, close_after=close_after, min_seconds=min_seconds, crop=crop,
                         refine=refine, confirm_with_dlib=confirm_with_dlib)
     try:
         summary = segment_recordings(recordings, out, cfg, force=force)

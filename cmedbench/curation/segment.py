@@ -34,6 +34,7 @@ import numpy as np
 from ..atomic import staged_dir
 from .crop import crop_square, inside_frame
 from .detect import detect_faces, haar, is_share, voted_faces
+from .facilitator import flag_facilitator
 from .segment_config import SegmentConfig
 from .segment_table import (  # noqa: F401
     DROPPED_COLUMNS,
@@ -47,6 +48,7 @@ from .segment_table import (  # noqa: F401
     read_segments,
     write_segments,
 )
+from .tiles import find_tiles, overlap, square_in_tile, tile_of
 
 
 @dataclass
@@ -55,6 +57,7 @@ class User:
 
     uid: int
     area: tuple[int, int, int]  # x0, y0, side (recording pixels)
+    tile: tuple[int, int, int, int]  # x0, y0, x1, y1: the gallery tile the area lies in (the frame: as written)
     start: int = -1
     end: int = 0
     written: int = 0
@@ -63,6 +66,7 @@ class User:
     samples: int = 0
     samples_with_face: int = 0
     samples_multi: int = 0
+    unseen_tail: int = 0  # samples since the face was last seen: after the segment's end, not counted
     rolls: list = field(default_factory=list)
     mouths: list = field(default_factory=list)
     dark_rows: list = field(default_factory=list)
@@ -91,15 +95,25 @@ class Segmenter:
         self.segments: list[dict] = []
         self.dropped: list[dict] = []
         self.next_uid = 1
+        self.frame_rect = (0, 0, size[0], size[1])
+        self.tiles = [self.frame_rect]  # the layout seen at the last sample (tiles mode)
 
     # -- geometry ----------------------------------------------------------------------------------------
     def crop(self, frame: np.ndarray, area) -> np.ndarray:
         return crop_square(frame, area, self.cfg.crop)
 
+    def tile_at(self, face) -> tuple[int, int, int, int]:
+        """The tile holding the face's centre (as written: the whole frame, the crop may run past it)."""
+        if self.cfg.mode != "tiles":
+            return self.frame_rect
+        return tile_of((face[0] + face[2] / 2, face[1] + face[3] / 2), self.tiles) or self.frame_rect
+
     def area_of(self, face) -> tuple[int, int, int]:
         x, y, w, h = face
         side = int(max(self.cfg.crop, self.cfg.area_scale * max(w, h)))
         cx, cy = x + w / 2, y + h / 2
+        if self.cfg.mode == "tiles":  # inside the tile: never another tile's pixels, never padding
+            return square_in_tile((cx, cy), side, self.tile_at(face))
         return int(round(cx - side / 2)), int(round(cy - side / 2)), side
 
     def face_in(self, crop: np.ndarray) -> bool:
@@ -123,11 +137,11 @@ class Segmenter:
                                                   for f in triple_frames):
             self._drop_unconfirmed(face, area, i, i + len(triple_frames))
             return None  # a Haar false positive: no phantom user
-        user = User(self.next_uid, area, last_seen=i)
+        user = User(self.next_uid, area, self.tile_at(face), last_seen=i)
         self.next_uid += 1
         backlog = list(ring)
         if self.cfg.refine and backlog:
-            first = self._first_with_face([self.crop(f, area) for _, f in backlog])
+            first = self._first_with_face([f for _, f in backlog], area, user.tile)
             backlog = backlog[first:]
         else:
             backlog = []
@@ -148,12 +162,23 @@ class Segmenter:
                              "start": start, "end": end, "n_frames": end - start,
                              "reason": "not confirmed as a face by dlib (a Haar false positive)"})
 
-    def _first_with_face(self, crops: list) -> int:
+    def present(self, frame: np.ndarray, area, tile) -> bool:
+        """A face in ``area`` of ``frame`` and, in tiles mode, the layout still has ``tile`` there (a grid
+        reflow ends a segment at the reflow frame, not where the face leaves the old area)."""
+        if not self.face_in(self.crop(frame, area)):
+            return False
+        if self.cfg.mode != "tiles":
+            return True
+        x0, y0, side = area
+        now = tile_of((x0 + side / 2, y0 + side / 2), find_tiles(frame, self.cfg.min_tile))
+        return now is not None and overlap(now, tile) >= self.cfg.reflow_overlap
+
+    def _first_with_face(self, frames: list, area, tile) -> int:
         """Earliest index from which the face is present (presence assumed monotone over the window)."""
-        lo, hi = 0, len(crops)
+        lo, hi = 0, len(frames)
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.face_in(crops[mid]):
+            if self.present(frames[mid], area, tile):
                 hi = mid
             else:
                 lo = mid + 1
@@ -173,17 +198,18 @@ class Segmenter:
 
     def close(self, user: User, by_share: bool = False) -> None:
         if self.cfg.refine and user.pending:
-            crops = [self.crop(f, user.area) for _, f in user.pending]
-            lo, hi = 0, len(crops)  # last index with a face: presence assumed monotone (present, then gone)
+            frames = [f for _, f in user.pending]
+            lo, hi = 0, len(frames)  # last index with a face: presence assumed monotone (present, then gone)
             while lo < hi:
                 mid = (lo + hi) // 2
-                if self.face_in(crops[mid]):
+                if self.present(frames[mid], user.area, user.tile):
                     lo = mid + 1
                 else:
                     hi = mid
             user.pending = user.pending[:lo]
         self.flush(user)  # as written: everything up to the closing sample is in the segment
         self.users.remove(user)
+        user.samples -= user.unseen_tail
         seconds = user.written / self.fps
         participant = f"{self.name}_user{user.uid:02d}"
         if user.written == 0 or seconds < self.cfg.min_seconds:
@@ -210,14 +236,18 @@ class Segmenter:
         if dark > cfg.black_bars_fraction:
             flags.append("black_bars")
         talk = float(np.std(user.mouths)) if len(user.mouths) > 2 else 0.0
-        if talk > cfg.talk_threshold:
+        if cfg.mode != "tiles" and talk > cfg.talk_threshold:  # tiles mode: over the recording, see below
             flags.append("likely_facilitator")
         x0, y0, side = user.area
+        ix0, iy0, ix1, iy1 = inside_frame(user.area, *self.size)
+        padding = 1 - max(ix1 - ix0, 0) * max(iy1 - iy0, 0) / side ** 2
+        tx0, ty0, tx1, ty1 = user.tile
         return {"segment": name, "recording": self.name, "source": self.source, "participant": name,
-                "x": x0, "y": y0, "side": side, "crop": cfg.crop, "start": user.start, "end": user.end,
+                "x": x0, "y": y0, "side": side, "crop": cfg.crop, "tile_x0": tx0, "tile_y0": ty0, "tile_x1": tx1,
+                "tile_y1": ty1, "padding": round(padding, 4), "start": user.start, "end": user.end,
                 "n_frames": user.written,
                 "fps": self.fps, "flags": ";".join(flags), "median_roll_deg": round(roll, 2),
-                "mouth_motion": round(talk, 4), "dark_border": round(dark, 4), "samples": user.samples,
+                "mouth_motion": round(talk, 4), "speaking_ratio": "", "dark_border": round(dark, 4), "samples": user.samples,
                 "samples_with_face": user.samples_with_face, "samples_multiple": user.samples_multi}
 
     def observe(self, user: User, faces: list, frames: list) -> None:
@@ -228,8 +258,12 @@ class Segmenter:
             user.samples_with_face += 1
             own = inside[0]
             c = np.array([own[0] + own[2] / 2, own[1] + own[3] / 2])
-            near = [f for f in faces if f is not own and np.hypot(f[0] + f[2] / 2 - c[0], f[1] + f[3] / 2 - c[1])
-                    < self.cfg.neighbour_widths * min(own[2], f[2])]
+            if self.cfg.mode == "tiles":  # another face in the same tile shares the view; a neighbour's does not
+                near = [f for f in faces if f is not own and tile_of((f[0] + f[2] / 2, f[1] + f[3] / 2),
+                                                                     [user.tile])]
+            else:  # as before: another face closer than `neighbour_widths` face widths
+                near = [f for f in faces if f is not own and np.hypot(f[0] + f[2] / 2 - c[0], f[1] + f[3] / 2 - c[1])
+                        < self.cfg.neighbour_widths * min(own[2], f[2])]
             if len(inside) > 1 or near:
                 user.samples_multi += 1
         user.dark_rows.append(self._dark_border(frames[0], user.area))
@@ -298,6 +332,8 @@ def segment_recording(path: str | Path, cfg: SegmentConfig = SegmentConfig(),
             sp.close(user)
         if share_start is not None:
             sp.dropped.append(_share_row(sp.name, share_start, i))
+    if cfg.mode == "tiles":
+        flag_facilitator(sp.segments, cfg.facilitator_ratio, cfg.facilitator_min_samples)
     return RecordingSegments(sp.segments, sorted(sp.dropped, key=lambda r: (r["start"], r["end"])))
 
 
@@ -314,11 +350,18 @@ def _sample(sp: Segmenter, triple: list, i: int, ring: deque) -> None:
              for _, f, share in triple]
     faces = voted_faces(lists, cfg)
     frames = [f for _, f, share in triple if not share]
+    if cfg.mode == "tiles" and frames:
+        sp.tiles = find_tiles(frames[0], cfg.min_tile)
+        for user in list(sp.users):  # the grid reflowed under this user: its tile is gone, a new one starts
+            mine = [f for f in faces if user.contains(f)]
+            if mine and overlap(sp.tile_at(mine[0]), user.tile) < cfg.reflow_overlap:
+                sp.close(user)
     for user in list(sp.users):
         seen = any(user.contains(f) for f in faces)
         sp.observe(user, faces, frames or [triple[0][1]])
+        user.unseen_tail += 1
         if seen:
-            user.last_seen = i
+            user.last_seen, user.unseen_tail = i, 0
             sp.flush(user)
         elif i - user.last_seen > cfg.close_after:
             sp.close(user)

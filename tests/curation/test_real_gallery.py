@@ -12,7 +12,7 @@ from cmedbench.curation.segment import read_dropped, read_segments, segment_reco
 from cmedbench.release.profiles import load_profile
 from cmedbench.release.validate import validate_release
 
-from .gallery import REALFACES, two_by_two
+from .gallery import REALFACES, reflowing, two_by_two
 
 pytestmark = pytest.mark.skipif(not REALFACES.is_dir(), reason="../shared/realfaces is not present")
 
@@ -47,6 +47,47 @@ def test_every_real_appearance_is_one_segment_with_exact_frames(gallery):
                     & (cy < segs["y"] + segs["side"])]
         best = mine.iloc[int(np.argmin(abs(mine["start"] - a) + abs(mine["end"] - b)))]
         assert abs(best["start"] - a) <= 2 and abs(best["end"] - b) <= 2, (name, a, b, best.to_dict())
+
+
+def _inside(seg, rect) -> bool:
+    x0, y0, x1, y1 = rect
+    return x0 <= seg["x"] and y0 <= seg["y"] and seg["x"] + seg["side"] <= x1 and seg["y"] + seg["side"] <= y1
+
+
+def test_every_crop_lies_inside_its_tile_and_no_flag_fires_on_real_faces(gallery):
+    g, segs = gallery["g"], gallery["segments"]
+    for seg in segs.to_dict("records"):
+        assert any(_inside(seg, t) for t in g.tiles.values()), seg  # never a neighbour's pixels, never padding
+        assert seg["padding"] == 0
+        assert _inside(seg, (seg["tile_x0"], seg["tile_y0"], seg["tile_x1"], seg["tile_y1"]))
+    assert (segs["flags"] == "").all(), segs[["segment", "flags", "speaking_ratio", "samples_multiple"]]
+
+
+def test_algorithm1_as_written_crosses_tiles(gallery, tmp_path):
+    """The mode kept for the paper's Algorithm 1: its crops run past the tile (and the frame edge)."""
+    from cmedbench.curation.segment import SegmentConfig, segment_recording
+
+    segs = segment_recording(gallery["g"].path, SegmentConfig(mode="algorithm1")).segments
+    assert len(segs) == len(gallery["segments"])
+    assert not all(any(_inside(s, t) for t in gallery["g"].tiles.values()) for s in segs)
+
+
+def test_a_reflow_from_2x2_to_3x3_ends_and_starts_segments_at_the_reflow(tmp_path):
+    from cmedbench.curation.segment import segment_recording
+
+    g = reflowing(tmp_path / "reflow.mp4")
+    from .gallery import grid_tiles
+
+    before, after = grid_tiles(2), grid_tiles(3)
+    new = {"Alice": (0, 1), "Bob": (1, 2), "Carol": (2, 0), "Dan": (1, 1)}
+    segs = segment_recording(g.path).segments
+    assert len(segs) == 8
+    for p in g.people:
+        for tile, (a, b) in ((before[p.tile], (0, 150)), (after[new[p.name]], (150, 300))):
+            mine = [s for s in segs if _inside(s, tile) and s["start"] < b and a < s["end"]]
+            assert len(mine) == 1, (p.name, tile, segs)
+            assert abs(mine[0]["start"] - a) <= 2 and abs(mine[0]["end"] - b) <= 2, (p.name, mine[0])
+    assert all(s["flags"] == "" for s in segs)
 
 
 def test_share_span_is_a_dropped_row(gallery):
