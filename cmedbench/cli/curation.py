@@ -89,8 +89,10 @@ def labels_reconcile(labels_dir: Path, out: Path, recordings_dir: Path | None) -
               help="Output folder of `cmedbench labels reconcile`.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the compiled release.")
+@click.option("--decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The curator's decisions.csv (segment, keep/exclude, reason): overrides the flags per segment.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
-def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, force: bool) -> None:
+def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, decisions: Path | None, force: bool) -> None:
     """Cut every accepted event onset..offset from its source recording, with its segment's crop, into a
     CMED-layout release at OUT (lossless clips, both layouts, video_emotion_metadata.csv) and
     compile_report.csv: each event written, excluded (flagged segment) or rejected, with the reason."""
@@ -98,7 +100,7 @@ def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, force: bool) ->
     from ..curation.compile import CompileError, compile_release
 
     try:
-        summary = compile_release(segments_dir, labels_dir, out, force)
+        summary = compile_release(segments_dir, labels_dir, out, force, decisions)
     except OutputExists:
         raise output_exists(out) from None
     except CompileError as exc:
@@ -106,3 +108,30 @@ def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, force: bool) ->
     click.echo(f"wrote {out}: {summary['accepted']} accepted events = {summary['clips']} clips + "
                f"{summary['excluded']} excluded + {summary['rejected']} rejected (reasons in compile_report.csv); "
                f"classes {summary['classes']}")
+
+
+@main.group()
+def curate() -> None:
+    """The curator's tools: review the segments before compiling."""
+
+
+@curate.command("review")
+@click.argument("segments_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for review.html, its thumbnails and decisions.csv.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
+def curate_review(segments_dir: Path, out: Path, force: bool) -> None:
+    """Write OUT/review.html (one row per segment of SEGMENTS_DIR: frame strip, participant, duration,
+    flags with evidence) and OUT/decisions.csv pre-filled from the flags, for the curator to edit and
+    pass to `cmedbench compile --decisions`."""
+    from ..atomic import OutputExists
+    from ..curation.review import write_review
+    from ..curation.segment_table import SegmentError
+
+    try:
+        r = write_review(segments_dir, out, force)
+    except OutputExists:
+        raise output_exists(out) from None
+    except SegmentError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}/review.html and {out}/decisions.csv: {r.n_segments} segments ({r.n_flagged} flagged)")

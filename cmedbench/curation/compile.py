@@ -27,6 +27,7 @@ from ..atomic import staged_dir, write_text
 from ..release.labels import NO_ME, normalise_subject
 from ..release.layout import write_release
 from .crop import crop_square
+from .decisions import DecisionsError, read_decisions
 from .segment_table import DROPPED_CSV, SegmentError, read_dropped, read_segments
 
 EXCLUDING_FLAGS = ("multiple_faces", "likely_facilitator", "face_missing", "rotation", "black_bars")
@@ -57,8 +58,11 @@ def _dropped_reason(e: dict, dropped: pd.DataFrame | None) -> str:
     return base + (f" ({'; '.join(hits)})" if hits else " (the splitter saw no face there)")
 
 
-def place_events(accepted: pd.DataFrame, segments: pd.DataFrame, dropped: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Adds segment, status (written / excluded / rejected, before cutting) and reason to every event."""
+def place_events(accepted: pd.DataFrame, segments: pd.DataFrame, dropped: pd.DataFrame | None = None,
+                 decisions: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Adds segment, status (written / excluded / rejected, before cutting) and reason to every event;
+    a curator's decision (segment -> keep/exclude, reason) overrides the segment's flags."""
+    decisions = decisions or {}
     rows = []
     for e in accepted.to_dict("records"):
         x, y, on, off = float(e["x"]), float(e["y"]), int(e["onset"]), int(e["offset"])
@@ -71,7 +75,12 @@ def place_events(accepted: pd.DataFrame, segments: pd.DataFrame, dropped: pd.Dat
         else:
             seg = cand.iloc[0]
             flags = [f for f in str(seg["flags"] or "").split(";") if f in EXCLUDING_FLAGS]
-            if flags:
+            decision, reason = decisions.get(str(seg["segment"]), ("", ""))
+            if decision == "exclude":
+                status, why = "excluded", f"curator excluded segment {seg['segment']}: {reason or 'no reason given'}"
+            elif decision == "keep" and flags:
+                why = f"curator kept segment {seg['segment']} despite {', '.join(flags)}: {reason or 'no reason given'}"
+            elif flags:
                 status, why = "excluded", f"segment {seg['segment']} is flagged: {', '.join(flags)}"
         rows.append({**e, "segment": "" if seg is None else seg["segment"], "status": status, "reason": why})
     return pd.DataFrame(rows, columns=[*accepted.columns, "segment", "status", "reason"])
@@ -123,10 +132,12 @@ def _read_accepted(path: Path) -> pd.DataFrame:
                        keep_default_na=False, na_values={"apex": [""]})
 
 
-def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str | Path, force: bool = False) -> dict:
-    """Cut every accepted event that lies in an unflagged segment into a CMED-layout release at ``out``
-    (built beside it, swapped in on success) with ``compile_report.csv``; returns the counts, which add
-    up: accepted = clips + excluded + rejected."""
+def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str | Path, force: bool = False,
+                    decisions: str | Path | None = None) -> dict:
+    """Cut every accepted event that lies in an unflagged (or curator-kept) segment into a CMED-layout
+    release at ``out`` (built beside it, swapped in on success) with ``compile_report.csv``; returns the
+    counts, which add up: accepted = clips + excluded + rejected. ``decisions``: the curator's
+    ``decisions.csv`` (see ``decisions``), which overrides the flags segment by segment."""
     segments_dir, labels_dir, out = Path(segments_dir), Path(labels_dir), Path(out)
     try:
         segments = read_segments(segments_dir)
@@ -134,7 +145,11 @@ def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str |
     except SegmentError as exc:
         raise CompileError(str(exc)) from None
     accepted = _read_accepted(labels_dir / "accepted.csv")
-    placed = place_events(accepted, segments, dropped)
+    try:
+        decided = read_decisions(decisions, segments) if decisions is not None else {}
+    except DecisionsError as exc:
+        raise CompileError(str(exc)) from None
+    placed = place_events(accepted, segments, dropped, decided)
     by_name = segments.set_index("segment")
     jobs: dict[str, list[dict]] = {}
     for k, e in placed[placed["status"] == "written"].iterrows():

@@ -221,3 +221,41 @@ def test_real_videos(tmp_path, video, expected):
     assert len(segs) == len(expected)
     for s, (start, end) in zip(segs, expected):
         assert abs(s["start"] - start) <= 60 and abs(s["end"] - end) <= 60  # the 60-frame sampling
+
+
+def test_review_page_and_decisions_are_honoured_by_compile(curated, tmp_path):
+    from cmedbench.curation.review import write_review
+
+    reconcile_labels(curated["raw"] / "labels", tmp_path / "labels")
+    review = write_review(curated["root"] / "segments", tmp_path / "review")
+    page = (tmp_path / "review" / "review.html").read_text()
+    segs = read_segments(curated["root"] / "segments")
+    assert review.n_segments == len(segs) and all(s in page for s in segs["segment"])
+    assert all((tmp_path / "review" / "thumbs" / f"{s}.jpg").is_file() for s in segs["segment"])
+    decisions = pd.read_csv(tmp_path / "review" / "decisions.csv", keep_default_na=False)
+    assert list(decisions["decision"]) == ["exclude" if f else "keep" for f in segs["flags"]]
+    base = compile_release(curated["root"] / "segments", tmp_path / "labels", tmp_path / "r0")
+    same = compile_release(curated["root"] / "segments", tmp_path / "labels", tmp_path / "r1",
+                           decisions=tmp_path / "review" / "decisions.csv")
+    assert same == base  # the pre-filled decisions are the flags'
+    report = pd.read_csv(tmp_path / "r0" / "compile_report.csv", keep_default_na=False)
+    written_seg = report.loc[report["status"] == "written", "segment"].iloc[0]
+    (tmp_path / "mine.csv").write_text(f"segment,decision,reason\n{written_seg},exclude,eyes closed\n")
+    mine = compile_release(curated["root"] / "segments", tmp_path / "labels", tmp_path / "r2",
+                           decisions=tmp_path / "mine.csv")
+    n = int((report["segment"] == written_seg).sum())
+    assert mine["clips"] == base["clips"] - n and mine["excluded"] == base["excluded"] + n
+    r2 = pd.read_csv(tmp_path / "r2" / "compile_report.csv", keep_default_na=False)
+    assert r2.loc[r2["segment"] == written_seg, "reason"].str.contains("curator excluded .*eyes closed").all()
+    (tmp_path / "bad.csv").write_text("segment,decision,reason\nnope,keep,\n")
+    with pytest.raises(CompileError, match="bad.csv: line 2: unknown segment 'nope'"):
+        compile_release(curated["root"] / "segments", tmp_path / "labels", tmp_path / "r3",
+                        decisions=tmp_path / "bad.csv")
+
+
+def test_algorithm1_mode_flags_the_talker_per_segment(curated):
+    rec = curated["raw"] / "recordings" / "rec_01.mp4"
+    segs = segment_recording(rec, SegmentConfig(mode="algorithm1")).segments
+    assert len(segs) == len(curated["segments"])
+    assert sum("likely_facilitator" in s["flags"] for s in segs) == sum(
+        "likely_facilitator" in s["flags"] for s in curated["segments"])
