@@ -13,14 +13,14 @@ import numpy as np
 
 
 def flag_facilitator(segments: list[dict], ratio: float, min_samples: int) -> None:
-    """The adult who leads the session talks far more than anyone else in the recording: each tile's
-    speaking score (its segments' mouth motion, weighted by samples) over the median of the other tiles'
-    is every segment's ``speaking_ratio``; the tile at ``ratio`` or more is ``likely_facilitator``.
-    Only tiles seen talking (or not) in at least ``min_samples`` samples take part: a few samples are
-    no evidence. A recording with one such tile has no one to compare with: nobody is flagged."""
+    """The adult who leads the session talks far more than anyone else in the recording: each
+    participant's speaking score (their segments' mouth motion, weighted by samples) over the median of
+    the others' is every segment's ``speaking_ratio``; the participant at ``ratio`` or more is
+    ``likely_facilitator``. Only participants seen in at least ``min_samples`` samples take part: a few
+    samples are no evidence. A recording with one such participant has no one to compare: no flag."""
     seats: dict[tuple, list[dict]] = {}
     for seg in segments:
-        seats.setdefault((seg["tile_x0"], seg["tile_y0"], seg["tile_x1"], seg["tile_y1"]), []).append(seg)
+        seats.setdefault(seg["participant"], []).append(seg)
     scores = {}
     for seat, segs in seats.items():
         weight = sum(s["samples_with_face"] for s in segs if s["mouth_motion"] > 0)

@@ -46,6 +46,7 @@ from .segment_table import (  # noqa: F401
     find_recordings,
     read_dropped,
     read_segments,
+    write_roster,
     write_segments,
 )
 from .tiles import find_tiles, overlap, square_in_tile, tile_of
@@ -70,6 +71,8 @@ class User:
     rolls: list = field(default_factory=list)
     mouths: list = field(default_factory=list)
     dark_rows: list = field(default_factory=list)
+    descriptors: list = field(default_factory=list)  # dlib 128-D face descriptors (identities)
+    thumb: np.ndarray | None = None
 
     def contains(self, face) -> bool:
         x0, y0, side = self.area
@@ -83,6 +86,7 @@ class RecordingSegments:
 
     segments: list
     dropped: list
+    thumbs: dict = field(default_factory=dict)  # participant -> thumbnail (BGR) of their first segment
 
 
 class Segmenter:
@@ -93,6 +97,8 @@ class Segmenter:
         self.cascade = haar()
         self.users: list[User] = []
         self.segments: list[dict] = []
+        self.descriptors: list[list] = []  # per kept segment
+        self.thumbs: dict[str, np.ndarray] = {}  # segment -> thumbnail
         self.dropped: list[dict] = []
         self.next_uid = 1
         self.frame_rect = (0, 0, size[0], size[1])
@@ -139,6 +145,7 @@ class Segmenter:
             return None  # a Haar false positive: no phantom user
         user = User(self.next_uid, area, self.tile_at(face), last_seen=i)
         self.next_uid += 1
+        self._describe_face(user, triple_frames[0])
         backlog = list(ring)
         if self.cfg.refine and backlog:
             first = self._first_with_face([f for _, f in backlog], area, user.tile)
@@ -172,6 +179,21 @@ class Segmenter:
         x0, y0, side = area
         now = tile_of((x0 + side / 2, y0 + side / 2), find_tiles(frame, self.cfg.min_tile))
         return now is not None and overlap(now, tile) >= self.cfg.reflow_overlap
+
+    def _describe_face(self, user: User, frame: np.ndarray) -> None:
+        """One more identity descriptor (up to ``max_descriptors``) and the first thumbnail."""
+        import cv2
+
+        if not self.cfg.identities or len(user.descriptors) >= self.cfg.max_descriptors:
+            return
+        from .identity import face_descriptor
+
+        crop = self.crop(frame, user.area)
+        d = face_descriptor(crop)
+        if d is not None:
+            user.descriptors.append(d)
+            if user.thumb is None:
+                user.thumb = cv2.resize(crop, (96, 96), interpolation=cv2.INTER_AREA)
 
     def _first_with_face(self, frames: list, area, tile) -> int:
         """Earliest index from which the face is present (presence assumed monotone over the window)."""
@@ -221,6 +243,9 @@ class Segmenter:
                                  "reason": reason})
             return
         self.segments.append(self._describe(user, participant))
+        self.descriptors.append(user.descriptors)
+        if user.thumb is not None:
+            self.thumbs[participant] = user.thumb
 
     def _describe(self, user: User, name: str) -> dict:
         cfg = self.cfg
@@ -268,6 +293,7 @@ class Segmenter:
                 user.samples_multi += 1
         user.dark_rows.append(self._dark_border(frames[0], user.area))
         if inside:
+            self._describe_face(user, frames[0])
             for frame in frames:
                 pts = self.dlib_face(self.crop(frame, user.area))
                 if pts is None:
@@ -332,9 +358,18 @@ def segment_recording(path: str | Path, cfg: SegmentConfig = SegmentConfig(),
             sp.close(user)
         if share_start is not None:
             sp.dropped.append(_share_row(sp.name, share_start, i))
+    thumbs = {}
+    if cfg.identities:
+        from .identity import assign_participants
+
+        ids = assign_participants(sp.segments, sp.descriptors, sp.name, cfg.identity_threshold)
+        for seg, pid in zip(sp.segments, ids):
+            if pid not in thumbs and seg["segment"] in sp.thumbs:
+                thumbs[pid] = sp.thumbs[seg["segment"]]
+            seg["participant"] = pid
     if cfg.mode == "tiles":
         flag_facilitator(sp.segments, cfg.facilitator_ratio, cfg.facilitator_min_samples)
-    return RecordingSegments(sp.segments, sorted(sp.dropped, key=lambda r: (r["start"], r["end"])))
+    return RecordingSegments(sp.segments, sorted(sp.dropped, key=lambda r: (r["start"], r["end"])), thumbs)
 
 
 def _share_row(recording: str, start: int, end: int) -> dict:
@@ -400,5 +435,6 @@ def segment_recordings(recordings: Iterable[str | Path], out: str | Path, cfg: S
             found = segment_recording(rec, cfg)
             segments += found.segments
             dropped += found.dropped
+            write_roster(found, tmp)
         write_segments(segments, tmp, dropped)
     return SegmentSummary(Path(out), tuple(files), tuple(segments), tuple(dropped))

@@ -39,4 +39,7 @@ class SegmentConfig:
     reflow_overlap: float = 0.7  # tiles mode: a user's tile overlapping its new tile less than this: a reflow
     talk_threshold: float = 0.025  # algorithm1 mode: one segment's mouth motion above this: a talker
     facilitator_ratio: float = 2.0  # tiles mode: a tile talking this many times the others' median
-    facilitator_min_samples: int = 4  # tiles mode: samples with a face a tile needs to be compared
+    facilitator_min_samples: int = 4  # tiles mode: samples with a face a participant needs to be compared
+    identities: bool = True  # one participant id per person across leaving, returning and reflows (dlib)
+    identity_threshold: float = 0.6  # dlib's same-person distance between 128-D descriptors
+    max_descriptors: int = 4  # descriptors averaged per segment

@@ -23,6 +23,8 @@ SEGMENT_COLUMNS = ("segment", "recording", "source", "participant", "x", "y", "s
                    "dark_border", "samples", "samples_with_face",
                    "samples_multiple")
 DROPPED_COLUMNS = ("recording", "participant", "x", "y", "side", "start", "end", "n_frames", "reason")
+ROSTER_DIR = "roster"
+ROSTER_COLUMNS = ("participant", "name", "segments", "tiles", "appearances", "frames", "thumbnail")
 
 
 class SegmentError(ValueError):
@@ -75,3 +77,34 @@ def read_segments(folder: str | Path):
 def read_dropped(folder: str | Path):
     """``folder/dropped.csv`` as a table; refuses a file that is not one."""
     return _read(Path(folder) / DROPPED_CSV, DROPPED_COLUMNS)
+
+
+def write_roster(found, folder: str | Path) -> Path | None:
+    """``folder/roster/<recording>.csv``: one row per participant (segments, tiles, appearances, frames, a
+    thumbnail ``roster/<participant>.jpg``) with a ``name`` column for the curator (e.g. Subject_NN)."""
+    import cv2
+    import pandas as pd
+
+    if not found.segments:
+        return None
+    out = Path(folder) / ROSTER_DIR
+    out.mkdir(exist_ok=True)
+    rows = {}
+    for seg in found.segments:
+        r = rows.setdefault(seg["participant"], {"participant": seg["participant"], "name": seg["participant"],
+                                                 "segments": [], "tiles": [], "appearances": 0, "frames": 0,
+                                                 "thumbnail": ""})
+        r["segments"].append(seg["segment"])
+        tile = f"{seg['tile_x0']}:{seg['tile_y0']}-{seg['tile_x1']}:{seg['tile_y1']}"
+        if tile not in r["tiles"]:
+            r["tiles"].append(tile)
+        r["appearances"] += 1
+        r["frames"] += seg["n_frames"]
+    for pid, r in rows.items():
+        if pid in found.thumbs:
+            cv2.imwrite(str(out / f"{pid}.jpg"), found.thumbs[pid])
+            r["thumbnail"] = f"{ROSTER_DIR}/{pid}.jpg"
+        r["segments"], r["tiles"] = ";".join(r["segments"]), ";".join(r["tiles"])
+    recording = found.segments[0]["recording"]
+    table = pd.DataFrame(list(rows.values()), columns=list(ROSTER_COLUMNS))
+    return write_text(out / f"{recording}.csv", table.to_csv(index=False, lineterminator="\n"))

@@ -43,7 +43,21 @@ def test_segments_csv_is_the_summary(curated):
     assert tuple(table.columns) == SEGMENT_COLUMNS
     assert list(table["segment"]) == [s["segment"] for s in summary.segments]
     assert set(table["source"]) == {str(curated["raw"] / "recordings" / "rec_01.mp4")}
-    assert sorted(p.name for p in (curated["root"] / "segments").iterdir()) == ["dropped.csv", "segments.csv"]
+    assert sorted(p.name for p in (curated["root"] / "segments").iterdir()) == ["dropped.csv", "roster", "segments.csv"]
+
+
+def test_a_child_who_leaves_and_returns_keeps_one_participant_id(curated):
+    rec = curated["manifest"]["recordings"][0]
+    cfg = RawConfig(seconds=40, seed=1)
+    tw, th = cfg.width // cfg.grid, cfg.height // cfg.grid
+    segs = curated["segments"]
+    for p in rec["people"]:
+        if p["slot"] != "full":
+            continue
+        x0, y0 = p["tile"][1] * tw, p["tile"][0] * th
+        ids = {s["participant"] for s in segs if x0 <= s["x"] + s["side"] / 2 < x0 + tw
+               and y0 <= s["y"] + s["side"] / 2 < y0 + th}
+        assert len(ids) == 1, (p["person"], ids)
 
 
 def test_dropped_lists_the_share_spans_and_short_appearances(curated):

@@ -82,12 +82,30 @@ def test_a_reflow_from_2x2_to_3x3_ends_and_starts_segments_at_the_reflow(tmp_pat
     new = {"Alice": (0, 1), "Bob": (1, 2), "Carol": (2, 0), "Dan": (1, 1)}
     segs = segment_recording(g.path).segments
     assert len(segs) == 8
+    assert len({s["participant"] for s in segs}) == 4  # the same four people before and after the reflow
     for p in g.people:
         for tile, (a, b) in ((before[p.tile], (0, 150)), (after[new[p.name]], (150, 300))):
             mine = [s for s in segs if _inside(s, tile) and s["start"] < b and a < s["end"]]
             assert len(mine) == 1, (p.name, tile, segs)
             assert abs(mine[0]["start"] - a) <= 2 and abs(mine[0]["end"] - b) <= 2, (p.name, mine[0])
+        ids = {s["participant"] for s in segs if any(_inside(s, t) for t in (before[p.tile], after[new[p.name]]))
+               and (s["start"] < 150 if _inside(s, before[p.tile]) else s["start"] >= 150)}
+        assert len(ids) == 1, (p.name, ids)
     assert all(s["flags"] == "" for s in segs)
+
+
+def test_one_participant_id_per_person_across_leave_return_and_share(gallery):
+    g, segs = gallery["g"], gallery["segments"]
+    for p in g.people:
+        x0, y0, x1, y1 = g.tiles[p.tile]
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        mine = segs[(segs["x"] <= cx) & (cx < segs["x"] + segs["side"]) & (segs["y"] <= cy)
+                    & (cy < segs["y"] + segs["side"])]
+        assert mine["participant"].nunique() == 1, (p.name, mine[["segment", "participant"]])
+    assert segs["participant"].nunique() == len(g.people)
+    roster = pd.read_csv(gallery["root"] / "segments" / "roster" / "gal.csv", keep_default_na=False)
+    assert sorted(roster["participant"]) == sorted(segs["participant"].unique())
+    assert all((gallery["root"] / "segments" / t).is_file() for t in roster["thumbnail"])
 
 
 def test_share_span_is_a_dropped_row(gallery):
