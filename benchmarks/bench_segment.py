@@ -39,8 +39,9 @@ def main(recording: str = "data/raw/recordings/rec_01.mp4") -> None:
             n += 1
         decode = n / (time.perf_counter() - t0)
         print(f"{recording}: {n} frames; plain decode {decode:.0f} frames/s")
-        for name, cfg in (("as written (no refine, no dlib)", SegmentConfig(refine=False, confirm_with_dlib=False)),
-                          ("default (refine + dlib confirm + flags)", SegmentConfig())):
+        as_written = SegmentConfig(mode="algorithm1", refine=False, confirm_with_dlib=False, identities=False)
+        for name, cfg in (("algorithm1 as written (no refine, no dlib)", as_written),
+                          ("default (tiles, refine, dlib confirm, identities, flags)", SegmentConfig())):
             t0 = time.perf_counter()
             segs = segment_recording(recording, cfg).segments
             fps = n / (time.perf_counter() - t0)
