@@ -1,4 +1,4 @@
-"""dlib's face detector and 68-point shape predictor, loaded once per process.
+"""dlib's face detector, 68-point shape predictor and ResNet face descriptor, loaded once per process.
 
 The predictor ships inside the ``face-recognition-models`` package; importing that package needs
 pkg_resources, so its folder is found with ``importlib.util.find_spec`` instead.
@@ -27,3 +27,11 @@ def dlib_models():
     import dlib
 
     return dlib.get_frontal_face_detector(), dlib.shape_predictor(str(landmark_model_path()))
+
+
+@lru_cache(maxsize=1)
+def face_descriptor_model():
+    """dlib's ResNet face recognition model: a 128-D descriptor per face, same person below 0.6 apart."""
+    import dlib
+
+    return dlib.face_recognition_model_v1(str(landmark_model_path("dlib_face_recognition_resnet_model_v1.dat")))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..curation.segment_config import SegmentConfig
+from ..curation.segment_config import SEGMENT_MODES, SegmentConfig
 from . import main, output_exists
 
 DEFAULT = SegmentConfig()
@@ -15,7 +15,10 @@ DEFAULT = SegmentConfig()
 @main.command()
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the segment videos and segments.csv.")
+              help="Folder for segments.csv (one row per appearance) and dropped.csv (what was not kept).")
+@click.option("--mode", type=click.Choice(SEGMENT_MODES), default=DEFAULT.mode, show_default=True,
+              help="tiles: find the gallery's tiles and crop inside them, facilitator over the recording; "
+                   "algorithm1: the paper's Algorithm 1 as written (crops may cross tiles and the frame edge).")
 @click.option("--sample-every", type=click.IntRange(1), default=DEFAULT.sample_every, show_default=True,
               help="Detect faces every this many frames (Algorithm 1, line 3).")
 @click.option("--close-after", type=click.IntRange(1), default=DEFAULT.close_after, show_default=True,
@@ -29,15 +32,16 @@ DEFAULT = SegmentConfig()
 @click.option("--confirm-with-dlib/--no-confirm-with-dlib", default=DEFAULT.confirm_with_dlib, show_default=True,
               help="Open a user only when dlib also sees a face there (no phantom users from Haar false positives).")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
-def segment(recordings: tuple[Path, ...], out: Path, sample_every: int, close_after: int, min_seconds: float,
+def segment(recordings: tuple[Path, ...], out: Path, mode: str, sample_every: int, close_after: int, min_seconds: float,
             crop: int, refine: bool, confirm_with_dlib: bool, force: bool) -> None:
-    """Algorithm 1: cut gallery RECORDINGS (files, or folders of .mp4/.mov/.avi) into one square video per
-    user appearance (OUT/*.mp4) and OUT/segments.csv (area, frames, flags: multiple_faces, face_missing,
-    rotation, black_bars, likely_facilitator). Screen-share spans are never written."""
+    """Algorithm 1: find every user appearance in gallery RECORDINGS (files, or folders of .mp4/.mov/.avi):
+    OUT/segments.csv, one row per appearance (source, area, frames, flags with their evidence:
+    multiple_faces, face_missing, rotation, black_bars, likely_facilitator), and OUT/dropped.csv (too
+    short, unconfirmed, screen-share spans, with frames and reason). No video is re-encoded here."""
     from ..atomic import OutputExists
     from ..curation.segment import NoRecordings, SegmentError, segment_recordings
 
-    cfg = SegmentConfig(sample_every=sample_every, close_after=close_after, min_seconds=min_seconds, crop=crop,
+    cfg = SegmentConfig(mode=mode, sample_every=sample_every, close_after=close_after, min_seconds=min_seconds, crop=crop,
                         refine=refine, confirm_with_dlib=confirm_with_dlib)
     try:
         summary = segment_recordings(recordings, out, cfg, force=force)
@@ -47,8 +51,8 @@ def segment(recordings: tuple[Path, ...], out: Path, sample_every: int, close_af
         raise click.UsageError(str(exc)) from None
     except SegmentError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"wrote {out}: {len(summary.segments)} segments ({summary.n_flagged} flagged) from "
-               f"{len(summary.recordings)} recording(s)")
+    click.echo(f"wrote {out}: {len(summary.segments)} segments ({summary.n_flagged} flagged), {len(summary.dropped)} "
+               f"dropped, from {len(summary.recordings)} recording(s)")
 
 
 @main.group()
@@ -60,13 +64,17 @@ def labels() -> None:
 @click.argument("labels_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for accepted.csv, rejected.csv and agreement.json.")
-def labels_reconcile(labels_dir: Path, out: Path) -> None:
-    """Apply the three-stage rules to LABELS_DIR/stage{1,2,3}.csv: OUT/accepted.csv, OUT/rejected.csv (with
+@click.option("--recordings", "recordings_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of the labelled recordings: also check each event's recording, point and end frame.")
+def labels_reconcile(labels_dir: Path, out: Path, recordings_dir: Path | None) -> None:
+    """Check every stage-1 event (refused with file and line: onset after offset, apex outside the event,
+    overlapping events of one participant, unknown participant or recording, times past its end), then
+    apply the three-stage rules to LABELS_DIR/stage{1,2,3}.csv: OUT/accepted.csv, OUT/rejected.csv (with
     reasons) and OUT/agreement.json (Cohen's and Fleiss' kappa, labeller confusion matrix)."""
     from ..curation.reconcile import LabelsError, reconcile_labels
 
     try:
-        a = reconcile_labels(labels_dir, out).agreement
+        a = reconcile_labels(labels_dir, out, recordings_dir).agreement
     except LabelsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{a['n_events']} events: {a['n_accepted']} accepted ({a['accepted_at_stage_2']} at stage 2, "
@@ -81,17 +89,49 @@ def labels_reconcile(labels_dir: Path, out: Path) -> None:
               help="Output folder of `cmedbench labels reconcile`.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the compiled release.")
+@click.option("--decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The curator's decisions.csv (segment, keep/exclude, reason): overrides the flags per segment.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
-def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, force: bool) -> None:
-    """Cut every accepted event onset..offset from its segment into a CMED-layout release at OUT (both
-    layouts, video_emotion_metadata.csv, compile_report.csv saying where each event went or why not)."""
+def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, decisions: Path | None, force: bool) -> None:
+    """Cut every accepted event onset..offset from its source recording, with its segment's crop, into a
+    CMED-layout release at OUT (lossless clips, both layouts, video_emotion_metadata.csv) and
+    compile_report.csv: each event written, excluded (flagged segment) or rejected, with the reason."""
     from ..atomic import OutputExists
     from ..curation.compile import CompileError, compile_release
 
     try:
-        summary = compile_release(segments_dir, labels_dir, out, force)
+        summary = compile_release(segments_dir, labels_dir, out, force, decisions)
     except OutputExists:
         raise output_exists(out) from None
     except CompileError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"wrote {out}: {summary}")
+    click.echo(f"wrote {out}: {summary['accepted']} accepted events = {summary['clips']} clips + "
+               f"{summary['excluded']} excluded + {summary['rejected']} rejected (reasons in compile_report.csv); "
+               f"classes {summary['classes']}")
+
+
+@main.group()
+def curate() -> None:
+    """The curator's tools: review the segments before compiling."""
+
+
+@curate.command("review")
+@click.argument("segments_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for review.html, its thumbnails and decisions.csv.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
+def curate_review(segments_dir: Path, out: Path, force: bool) -> None:
+    """Write OUT/review.html (one row per segment of SEGMENTS_DIR: frame strip, participant, duration,
+    flags with evidence) and OUT/decisions.csv pre-filled from the flags, for the curator to edit and
+    pass to `cmedbench compile --decisions`."""
+    from ..atomic import OutputExists
+    from ..curation.review import write_review
+    from ..curation.segment_table import SegmentError
+
+    try:
+        r = write_review(segments_dir, out, force)
+    except OutputExists:
+        raise output_exists(out) from None
+    except SegmentError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}/review.html and {out}/decisions.csv: {r.n_segments} segments ({r.n_flagged} flagged)")

@@ -1,10 +1,19 @@
-"""Compile accepted labels and segments into a release: cut each event onset..offset from its segment.
+"""Compile accepted labels and segments into a release: each event cut once from its source recording.
 
 An event belongs to the segment of its recording whose area holds the point the labeller marked and
-whose time span holds the whole event. Events in segments carrying an exclusion flag (several faces,
-likely facilitator, face missing, rotation, black bars) are left out and listed, never dropped
-silently. The apex is re-based on the cut clip; No-ME events have none. The result has the CMED
-layout and passes `cmedbench validate`.
+whose frame range holds the whole event. Every accepted event ends in exactly one of three states,
+written to ``compile_report.csv`` with its reason, so that accepted = written + excluded + rejected:
+
+* written: a clip of onset..offset cut from the source with the segment's crop;
+* excluded: its segment carries an exclusion flag (several faces, likely facilitator, face missing,
+  rotation, black bars);
+* rejected: no segment holds it (the reason names the ``dropped.csv`` row when one covers it), or the
+  recording ends before its offset.
+
+A flagged segment never fails the compile: a release with no clip is still written, with its report.
+Each source recording is decoded once and each clip encoded once, losslessly (FFV1 in Matroska), so
+the clips hold the source's pixels exactly as the segmenter's crop saw them. The apex is re-based on
+the clip; No-ME events have none. The result has the CMED layout and passes `cmedbench validate`.
 """
 
 from __future__ import annotations
@@ -17,103 +26,168 @@ import pandas as pd
 from ..atomic import staged_dir, write_text
 from ..release.labels import NO_ME, normalise_subject
 from ..release.layout import write_release
-from .segment import SegmentError, read_segments
+from .crop import crop_square
+from .decisions import DecisionsError, read_decisions
+from .segment_table import DROPPED_CSV, SegmentError, read_dropped, read_segments
 
 EXCLUDING_FLAGS = ("multiple_faces", "likely_facilitator", "face_missing", "rotation", "black_bars")
+CLIP_SUFFIX, CLIP_FOURCC = ".mkv", "FFV1"  # lossless: the clip is the source crop, bit for bit
+REPORT_CSV = "compile_report.csv"
+STATUSES = ("written", "excluded", "rejected")
 
 
 class CompileError(ValueError):
-    """Inputs that cannot make a release: a missing table, an unknown subject, nothing left to cut."""
+    """Inputs that cannot make a release: a missing table or source recording."""
 
 
-def place_events(accepted: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """Adds segment, offset_in_segment and why (empty when placed) to every accepted event."""
+def _dropped_reason(e: dict, dropped: pd.DataFrame | None) -> str:
+    """Why no segment holds event ``e``: the dropped.csv rows covering its frames, if any."""
+    base = "no segment holds the event"
+    if dropped is None or dropped.empty:
+        return base
+    on, off = int(e["onset"]), int(e["offset"])
+    rows = dropped[(dropped["recording"] == e["recording"]) & (dropped["start"].astype(int) <= off)
+                   & (on < dropped["end"].astype(int))]
+    x, y = float(e["x"]), float(e["y"])
+    hits = []
+    for r in rows.to_dict("records"):
+        if r["x"] != "" and not (float(r["x"]) <= x < float(r["x"]) + float(r["side"])
+                                 and float(r["y"]) <= y < float(r["y"]) + float(r["side"])):
+            continue
+        hits.append(f"dropped.csv: frames {r['start']}-{int(r['end']) - 1} {r['reason']}")
+    return base + (f" ({'; '.join(hits)})" if hits else " (the splitter saw no face there)")
+
+
+def place_events(accepted: pd.DataFrame, segments: pd.DataFrame, dropped: pd.DataFrame | None = None,
+                 decisions: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Adds segment, status (written / excluded / rejected, before cutting) and reason to every event;
+    a curator's decision (segment -> keep/exclude, reason) overrides the segment's flags."""
+    decisions = decisions or {}
     rows = []
     for e in accepted.to_dict("records"):
         x, y, on, off = float(e["x"]), float(e["y"]), int(e["onset"]), int(e["offset"])
         cand = segments[(segments["recording"] == e["recording"]) & (segments["x"] <= x)
                         & (x < segments["x"] + segments["side"]) & (segments["y"] <= y)
                         & (y < segments["y"] + segments["side"]) & (segments["start"] <= on) & (off < segments["end"])]
-        seg, why = None, ""
+        seg, status, why = None, "written", ""
         if cand.empty:
-            why = "no segment holds the event (dropped by the splitter, or a share span)"
+            status, why = "rejected", _dropped_reason(e, dropped)
         else:
             seg = cand.iloc[0]
             flags = [f for f in str(seg["flags"] or "").split(";") if f in EXCLUDING_FLAGS]
-            if flags:
-                why = f"segment {seg['segment']} is flagged: {', '.join(flags)}"
-        rows.append({**e, "segment": None if seg is None else seg["segment"],
-                     "segment_file": None if seg is None else seg["file"],
-                     "segment_start": None if seg is None else int(seg["start"]), "excluded": why})
-    return pd.DataFrame(rows)
+            decision, reason = decisions.get(str(seg["segment"]), ("", ""))
+            if decision == "exclude":
+                status, why = "excluded", f"curator excluded segment {seg['segment']}: {reason or 'no reason given'}"
+            elif decision == "keep" and flags:
+                why = f"curator kept segment {seg['segment']} despite {', '.join(flags)}: {reason or 'no reason given'}"
+            elif flags:
+                status, why = "excluded", f"segment {seg['segment']} is flagged: {', '.join(flags)}"
+        rows.append({**e, "segment": "" if seg is None else seg["segment"], "status": status, "reason": why})
+    return pd.DataFrame(rows, columns=[*accepted.columns, "segment", "status", "reason"])
 
 
-def cut(src: Path, dst: Path, first: int, last: int, fps: float) -> int:
+def cut_clips(source: Path, jobs: list[dict], folder: Path) -> dict[str, int]:
+    """Decode ``source`` once and write each job (name, area, crop, first, last) as a lossless clip in
+    ``folder``; returns the frames written per clip name (fewer than asked when the recording ends)."""
     import cv2
 
-    cap = cv2.VideoCapture(str(src))
-    writer = None
-    n = 0
+    cap = cv2.VideoCapture(str(source))
+    if not cap.isOpened():
+        raise CompileError(f"{source}: cannot be opened as a video")
+    by_first: dict[int, list[dict]] = {}
+    for j in jobs:
+        by_first.setdefault(j["first"], []).append(j)
+    last = max((j["last"] for j in jobs), default=-1)
+    written = {j["name"]: 0 for j in jobs}
+    open_: dict[str, tuple[dict, object]] = {}
     try:
-        i = 0
-        while i <= last:
+        for i in range(last + 1):
+            if not open_ and i not in by_first:
+                if not cap.grab():  # no clip needs this frame: skip the colour conversion
+                    break
+                continue
             ok, frame = cap.read()
             if not ok:
                 break
-            if i >= first:
-                if writer is None:
-                    h, w = frame.shape[:2]
-                    writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-                writer.write(frame)
-                n += 1
-            i += 1
+            for j in by_first.get(i, []):
+                fourcc = cv2.VideoWriter_fourcc(*CLIP_FOURCC)
+                open_[j["name"]] = (j, cv2.VideoWriter(str(folder / j["name"]), fourcc, j["fps"], (j["crop"],) * 2))
+            for name, (j, writer) in list(open_.items()):
+                writer.write(crop_square(frame, j["area"], j["crop"]))
+                written[name] += 1
+                if i == j["last"]:
+                    writer.release()
+                    del open_[name]
     finally:
         cap.release()
-        if writer is not None:
+        for _, writer in open_.values():
             writer.release()
-    return n
+    return written
 
 
-def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str | Path, force: bool = False) -> dict:
-    """Cut every accepted event that lies in an unflagged segment into a CMED-layout release at ``out``
-    (built beside it, swapped in on success); returns the clip count, exclusions and class counts."""
+def _read_accepted(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise CompileError(f"{path} not found (reconcile the labels first)")
+    return pd.read_csv(path, dtype={"apex": "Int64", "recording": str, "subject": str, "event_id": str},
+                       keep_default_na=False, na_values={"apex": [""]})
+
+
+def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str | Path, force: bool = False,
+                    decisions: str | Path | None = None) -> dict:
+    """Cut every accepted event that lies in an unflagged (or curator-kept) segment into a CMED-layout
+    release at ``out`` (built beside it, swapped in on success) with ``compile_report.csv``; returns the
+    counts, which add up: accepted = clips + excluded + rejected. ``decisions``: the curator's
+    ``decisions.csv`` (see ``decisions``), which overrides the flags segment by segment."""
     segments_dir, labels_dir, out = Path(segments_dir), Path(labels_dir), Path(out)
     try:
         segments = read_segments(segments_dir)
+        dropped = read_dropped(segments_dir) if (segments_dir / DROPPED_CSV).is_file() else None
     except SegmentError as exc:
         raise CompileError(str(exc)) from None
-    acc_csv = labels_dir / "accepted.csv"
-    if not acc_csv.is_file():
-        raise CompileError(f"{acc_csv} not found (reconcile the labels first)")
-    accepted = pd.read_csv(acc_csv, dtype={"apex": "Int64"})
-    placed = place_events(accepted, segments)
+    accepted = _read_accepted(labels_dir / "accepted.csv")
+    try:
+        decided = read_decisions(decisions, segments) if decisions is not None else {}
+    except DecisionsError as exc:
+        raise CompileError(str(exc)) from None
+    placed = place_events(accepted, segments, dropped, decided)
+    by_name = segments.set_index("segment")
+    jobs: dict[str, list[dict]] = {}
+    for k, e in placed[placed["status"] == "written"].iterrows():
+        seg = by_name.loc[e["segment"]]
+        jobs.setdefault(str(seg["source"]), []).append({
+            "row": k, "name": f"{e['recording']}_{e['event_id']}{CLIP_SUFFIX}", "fps": float(seg["fps"]),
+            "area": (int(seg["x"]), int(seg["y"]), int(seg["side"])), "crop": int(seg["crop"]),
+            "first": int(e["onset"]), "last": int(e["offset"])})
+    missing = sorted(s for s in jobs if not Path(s).is_file())
+    if missing:
+        raise CompileError(f"{segments_dir / 'segments.csv'}: source recording(s) not found: {', '.join(missing)}")
     with staged_dir(out, force) as tmp:
         scratch = tmp / ".cut"
         scratch.mkdir()
         rows, videos = [], []
-        for e in placed[placed["excluded"] == ""].to_dict("records"):
-            first = int(e["onset"]) - int(e["segment_start"])
-            last = int(e["offset"]) - int(e["segment_start"])
-            name = f"{e['recording']}_{e['event_id']}.mp4"
-            fps = float(segments.loc[segments["segment"] == e["segment"], "fps"].iloc[0])
-            n = cut(segments_dir / e["segment_file"], scratch / name, first, last, fps)
-            if n == 0:
-                continue
-            subject = normalise_subject(e["subject"])
-            if subject is None:
-                raise CompileError(f"{acc_csv}: event {e['event_id']} has an unrecognised subject {e['subject']!r}")
-            apex = None if e["label"] == NO_ME or pd.isna(e["apex"]) else min(max(int(e["apex"]) - int(e["onset"]), 0),
-                                                                                  n - 1)
-            videos.append((len(rows), scratch / name))
-            rows.append({"subject": subject, "filename": name, "emotion": e["label"], "apex_frame": apex,
-                         "recording": e["recording"], "event_id": e["event_id"], "segment": e["segment"]})
-        if not rows:
-            raise CompileError("no accepted event could be placed in an unflagged segment; see the placement report")
-        table = pd.DataFrame(rows)
+        for source, source_jobs in jobs.items():
+            counts = cut_clips(Path(source), source_jobs, scratch)
+            for j in source_jobs:
+                e = placed.loc[j["row"]]
+                want = j["last"] - j["first"] + 1
+                if counts[j["name"]] < want:
+                    placed.loc[j["row"], ["status", "reason"]] = (
+                        "rejected", f"{source} ends after {j['first'] + counts[j['name']]} frames, before the offset")
+                    (scratch / j["name"]).unlink(missing_ok=True)
+                    continue
+                apex = None if e["label"] == NO_ME or pd.isna(e["apex"]) else int(e["apex"]) - int(e["onset"])
+                videos.append((len(rows), scratch / j["name"]))
+                rows.append({"subject": normalise_subject(str(e["subject"])), "filename": j["name"],
+                             "emotion": e["label"], "apex_frame": apex, "recording": e["recording"],
+                             "event_id": e["event_id"], "segment": e["segment"]})
+        table = pd.DataFrame(rows, columns=["subject", "filename", "emotion", "apex_frame", "recording", "event_id",
+                                            "segment"])
         table["apex_frame"] = table["apex_frame"].astype("Int64")
         write_release(tmp, table, videos, flat=True, extra_columns=("recording", "event_id", "segment"))
         shutil.rmtree(scratch)
-        buf = placed.drop(columns=["segment_file"]).to_csv(index=False, lineterminator="\n")
-        write_text(tmp / "compile_report.csv", buf)
-    return {"clips": len(rows), "excluded": int((placed["excluded"] != "").sum()),
-            "classes": {k: int(v) for k, v in pd.Series([r["emotion"] for r in rows]).value_counts().items()}}
+        write_text(tmp / REPORT_CSV, placed.to_csv(index=False, lineterminator="\n"))
+    counts = placed["status"].value_counts()
+    summary = {"accepted": len(placed), "clips": len(rows), **{s: int(counts.get(s, 0)) for s in STATUSES[1:]},
+               "classes": {k: int(v) for k, v in table["emotion"].value_counts().items()}}
+    assert summary["accepted"] == summary["clips"] + summary["excluded"] + summary["rejected"]
+    return summary

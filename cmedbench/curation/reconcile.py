@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..release.labels import LABELS, normalise_emotion
 from .agreement import cohen_kappa, fleiss_kappa, rating_counts
+from .label_checks import RecordingInfo, recording_infos, stage1_problems
 
 # The labellers' files: stage 1 marks the event and its class; stages 2 and 3 give a class per event.
 STAGE1 = ("event_id", "recording", "subject", "x", "y", "onset", "apex", "offset", "class")
@@ -58,10 +59,15 @@ class Reconciled:
     agreement: dict
 
 
-def reconcile(labels_dir: str | Path) -> Reconciled:
-    """The three stages' rules applied to ``labels_dir/stage{1,2,3}.csv`` (stage 3 may be absent)."""
+def reconcile(labels_dir: str | Path, recordings: dict[str, RecordingInfo] | None = None) -> Reconciled:
+    """The three stages' rules applied to ``labels_dir/stage{1,2,3}.csv`` (stage 3 may be absent), after
+    every stage-1 event passed the sanity checks (against ``recordings``, name -> info, when given)."""
     d = Path(labels_dir)
     s1 = _read(d / "stage1.csv", LABELLER_COLUMNS["stage1.csv"])
+    problems = stage1_problems(s1, "stage1.csv", recordings)
+    if problems:
+        shown = "; ".join(problems[:20]) + (f"; ... and {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise LabelsError(f"{d / 'stage1.csv'}: {len(problems)} bad event(s): {shown}")
     s2 = _read(d / "stage2.csv", LABELLER_COLUMNS["stage2.csv"]).set_index("event_id")["class"]
     s3 = _read(d / "stage3.csv", LABELLER_COLUMNS["stage3.csv"]).set_index("event_id")["class"] \
         if (d / "stage3.csv").exists() else pd.Series(dtype=str)
@@ -114,8 +120,9 @@ def write_reconciled(r: Reconciled, out: str | Path) -> None:
     write_text(out / "agreement.json", json.dumps(r.agreement, indent=2) + "\n")
 
 
-def reconcile_labels(labels_dir: str | Path, out: str | Path) -> Reconciled:
-    """Reconcile ``labels_dir`` and write ``accepted.csv``, ``rejected.csv`` and ``agreement.json`` to ``out``."""
-    r = reconcile(labels_dir)
+def reconcile_labels(labels_dir: str | Path, out: str | Path, recordings_dir: str | Path | None = None) -> Reconciled:
+    """Reconcile ``labels_dir`` (checked against the recordings in ``recordings_dir`` when given) and write
+    ``accepted.csv``, ``rejected.csv`` and ``agreement.json`` to ``out``."""
+    r = reconcile(labels_dir, recording_infos(recordings_dir) if recordings_dir is not None else None)
     write_reconciled(r, out)
     return r

@@ -4,6 +4,8 @@ As written: every ``sample_every`` (60) frames read the next three frames, conve
 with OpenCV's Haar cascade, keep the list with the most faces; a face outside every existing user's
 frame area opens a new user (a writer of 300x300 crops); a user whose face is gone for more than
 ``close_after`` (60) frames is closed and saved; videos shorter than ``min_seconds`` (3 s) are deleted.
+Here a "video" is a row of ``segments.csv`` (area and frame range, see ``segment_table``): ``compile``
+cuts the clips from the source recording, so footage is encoded once, not twice.
 
 What the paper did around it, and what we add (each can be switched off):
 
@@ -15,12 +17,13 @@ What the paper did around it, and what we add (each can be switched off):
   closing), instead of the 60-frame sampling grid;
 * the manual exclusion criteria a tool can see are flagged, never silently dropped: more than one
   face in the area, face missing most of the time, strong head rotation, black bars, and a talking
-  face (``likely_facilitator``: the adult who leads the session talks far more than the children).
+  face (``likely_facilitator``: the adult who leads the session talks far more than the children);
+  black bars are measured on the source's own pixels only (a crop past the frame edge is padding);
+* what is not kept (too short, a Haar box dlib does not confirm, a share span) is a row of ``dropped.csv``.
 """
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,45 +31,48 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import staged_dir, write_text
+from ..atomic import staged_dir
+from .crop import crop_square, inside_frame
 from .detect import detect_faces, haar, is_share, voted_faces
+from .facilitator import flag_facilitator
 from .segment_config import SegmentConfig
-
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi")  # what a folder of recordings is searched for
-SEGMENTS_CSV = "segments.csv"
-# One row per segment video: where its user's area is in the recording, which frames it spans, and the
-# exclusion flags (";"-joined) with the statistics behind them.
-SEGMENT_COLUMNS = ("segment", "recording", "file", "x", "y", "side", "start", "end", "n_frames", "fps", "flags",
-                   "median_roll_deg", "mouth_motion", "samples", "samples_with_face")
-
-
-class SegmentError(ValueError):
-    """A recording the segmenter cannot read, or a segments table that is not one."""
-
-
-class NoRecordings(SegmentError):
-    """The given folders hold no recording."""
+from .segment_table import (  # noqa: F401
+    DROPPED_COLUMNS,
+    SEGMENT_COLUMNS,
+    SEGMENTS_CSV,
+    VIDEO_SUFFIXES,
+    NoRecordings,
+    SegmentError,
+    find_recordings,
+    read_dropped,
+    read_segments,
+    write_roster,
+    write_segments,
+)
+from .tiles import find_tiles, overlap, square_in_tile, tile_of
 
 
 @dataclass
 class User:
-    """One open appearance: its area, its segment writer, the crops not yet written, and flag statistics."""
+    """One open appearance: its area, the frames not yet counted, and the flag statistics."""
 
     uid: int
     area: tuple[int, int, int]  # x0, y0, side (recording pixels)
-    tmp: Path
-    writer: object
+    tile: tuple[int, int, int, int]  # x0, y0, x1, y1: the gallery tile the area lies in (the frame: as written)
     start: int = -1
     end: int = 0
     written: int = 0
     last_seen: int = 0
-    pending: list = field(default_factory=list)  # (frame index, crop) not yet written
+    pending: list = field(default_factory=list)  # (frame index, frame) not yet counted in the segment
     samples: int = 0
     samples_with_face: int = 0
     samples_multi: int = 0
+    unseen_tail: int = 0  # samples since the face was last seen: after the segment's end, not counted
     rolls: list = field(default_factory=list)
     mouths: list = field(default_factory=list)
     dark_rows: list = field(default_factory=list)
+    descriptors: list = field(default_factory=list)  # dlib 128-D face descriptors (identities)
+    thumb: np.ndarray | None = None
 
     def contains(self, face) -> bool:
         x0, y0, side = self.area
@@ -74,30 +80,46 @@ class User:
         return x0 <= cx < x0 + side and y0 <= cy < y0 + side
 
 
-class Segmenter:
-    """Algorithm 1's state over one recording: the open users and the segments already saved."""
+@dataclass(frozen=True)
+class RecordingSegments:
+    """What the segmenter found in one recording: the kept segments and the dropped appearances/spans."""
 
-    def __init__(self, cfg: SegmentConfig, out: Path, name: str, fps: float, size: tuple[int, int]):
-        self.cfg, self.out, self.name, self.fps, self.size = cfg, Path(out), name, fps, size
+    segments: list
+    dropped: list
+    thumbs: dict = field(default_factory=dict)  # participant -> thumbnail (BGR) of their first segment
+
+
+class Segmenter:
+    """Algorithm 1's state over one recording: the open users, the segments kept and the rows dropped."""
+
+    def __init__(self, cfg: SegmentConfig, name: str, fps: float, size: tuple[int, int], source: str = ""):
+        self.cfg, self.name, self.fps, self.size, self.source = cfg, name, fps, size, source
         self.cascade = haar()
         self.users: list[User] = []
         self.segments: list[dict] = []
+        self.descriptors: list[list] = []  # per kept segment
+        self.thumbs: dict[str, np.ndarray] = {}  # segment -> thumbnail
+        self.dropped: list[dict] = []
         self.next_uid = 1
+        self.frame_rect = (0, 0, size[0], size[1])
+        self.tiles = [self.frame_rect]  # the layout seen at the last sample (tiles mode)
 
-    # -- geometry and I/O -----------------------------------------------------------------------------
+    # -- geometry ----------------------------------------------------------------------------------------
     def crop(self, frame: np.ndarray, area) -> np.ndarray:
-        import cv2
+        return crop_square(frame, area, self.cfg.crop)
 
-        x0, y0, side = area
-        s = self.cfg.crop / side
-        m = np.array([[s, 0, -x0 * s], [0, s, -y0 * s]])
-        return cv2.warpAffine(frame, m, (self.cfg.crop, self.cfg.crop), flags=cv2.INTER_AREA,
-                              borderMode=cv2.BORDER_CONSTANT)
+    def tile_at(self, face) -> tuple[int, int, int, int]:
+        """The tile holding the face's centre (as written: the whole frame, the crop may run past it)."""
+        if self.cfg.mode != "tiles":
+            return self.frame_rect
+        return tile_of((face[0] + face[2] / 2, face[1] + face[3] / 2), self.tiles) or self.frame_rect
 
     def area_of(self, face) -> tuple[int, int, int]:
         x, y, w, h = face
         side = int(max(self.cfg.crop, self.cfg.area_scale * max(w, h)))
         cx, cy = x + w / 2, y + h / 2
+        if self.cfg.mode == "tiles":  # inside the tile: never another tile's pixels, never padding
+            return square_in_tile((cx, cy), side, self.tile_at(face))
         return int(round(cx - side / 2)), int(round(cy - side / 2)), side
 
     def face_in(self, crop: np.ndarray) -> bool:
@@ -116,73 +138,114 @@ class Segmenter:
 
     # -- the algorithm -----------------------------------------------------------------------------------
     def open_user(self, face, i: int, triple_frames: list, ring: deque) -> User | None:
-        import cv2
-
         area = self.area_of(face)
-        crops = [self.crop(f, area) for f in triple_frames]
-        if self.cfg.confirm_with_dlib and not any(self.dlib_face(c) is not None for c in crops):
+        if self.cfg.confirm_with_dlib and not any(self.dlib_face(self.crop(f, area)) is not None
+                                                  for f in triple_frames):
+            self._drop_unconfirmed(face, area, i, i + len(triple_frames))
             return None  # a Haar false positive: no phantom user
-        tmp = self.out / f".{self.name}_user{self.next_uid:02d}.tmp.mp4"
-        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (self.cfg.crop, self.cfg.crop))
-        user = User(self.next_uid, area, tmp, writer, last_seen=i)
+        user = User(self.next_uid, area, self.tile_at(face), last_seen=i)
         self.next_uid += 1
+        self._describe_face(user, triple_frames[0])
         backlog = list(ring)
         if self.cfg.refine and backlog:
-            first = self._first_with_face([self.crop(f, area) for _, f in backlog])
+            first = self._first_with_face([f for _, f in backlog], area, user.tile)
             backlog = backlog[first:]
         else:
             backlog = []
-        for idx, f in backlog:
-            self._write(user, idx, self.crop(f, area))
+        for idx, _ in backlog:
+            self._take(user, idx)
         self.users.append(user)
         return user
 
-    def _first_with_face(self, crops: list) -> int:
+    def _drop_unconfirmed(self, face, area, start: int, end: int) -> None:
+        cx, cy = face[0] + face[2] / 2, face[1] + face[3] / 2
+        for row in reversed(self.dropped):  # the same box at consecutive samples is one dropped row
+            if (row["reason"].startswith("not confirmed") and row["x"] <= cx < row["x"] + row["side"]
+                    and row["y"] <= cy < row["y"] + row["side"]
+                    and start - row["end"] <= self.cfg.sample_every):
+                row["end"], row["n_frames"] = end, end - row["start"]
+                return
+        self.dropped.append({"recording": self.name, "participant": "", "x": area[0], "y": area[1], "side": area[2],
+                             "start": start, "end": end, "n_frames": end - start,
+                             "reason": "not confirmed as a face by dlib (a Haar false positive)"})
+
+    def present(self, frame: np.ndarray, area, tile) -> bool:
+        """A face in ``area`` of ``frame`` and, in tiles mode, the layout still has ``tile`` there (a grid
+        reflow ends a segment at the reflow frame, not where the face leaves the old area)."""
+        if not self.face_in(self.crop(frame, area)):
+            return False
+        if self.cfg.mode != "tiles":
+            return True
+        x0, y0, side = area
+        now = tile_of((x0 + side / 2, y0 + side / 2), find_tiles(frame, self.cfg.min_tile))
+        return now is not None and overlap(now, tile) >= self.cfg.reflow_overlap
+
+    def _describe_face(self, user: User, frame: np.ndarray) -> None:
+        """One more identity descriptor (up to ``max_descriptors``) and the first thumbnail."""
+        import cv2
+
+        if not self.cfg.identities or len(user.descriptors) >= self.cfg.max_descriptors:
+            return
+        from .identity import face_descriptor
+
+        crop = self.crop(frame, user.area)
+        d = face_descriptor(crop)
+        if d is not None:
+            user.descriptors.append(d)
+            if user.thumb is None:
+                user.thumb = cv2.resize(crop, (96, 96), interpolation=cv2.INTER_AREA)
+
+    def _first_with_face(self, frames: list, area, tile) -> int:
         """Earliest index from which the face is present (presence assumed monotone over the window)."""
-        lo, hi = 0, len(crops)
+        lo, hi = 0, len(frames)
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.face_in(crops[mid]):
+            if self.present(frames[mid], area, tile):
                 hi = mid
             else:
                 lo = mid + 1
         return lo
 
-    def _write(self, user: User, idx: int, crop: np.ndarray) -> None:
+    @staticmethod
+    def _take(user: User, idx: int) -> None:
         if user.start < 0:
             user.start = idx
-        user.writer.write(crop)
         user.written += 1
         user.end = idx + 1
 
     def flush(self, user: User) -> None:
-        for idx, crop in user.pending:
-            self._write(user, idx, crop)
+        for idx, _ in user.pending:
+            self._take(user, idx)
         user.pending.clear()
 
-    def close(self, user: User) -> None:
+    def close(self, user: User, by_share: bool = False) -> None:
         if self.cfg.refine and user.pending:
-            crops = [c for _, c in user.pending]
-            lo, hi = 0, len(crops)  # last index with a face: presence assumed monotone (present, then gone)
+            frames = [f for _, f in user.pending]
+            lo, hi = 0, len(frames)  # last index with a face: presence assumed monotone (present, then gone)
             while lo < hi:
                 mid = (lo + hi) // 2
-                if self.face_in(crops[mid]):
+                if self.present(frames[mid], user.area, user.tile):
                     lo = mid + 1
                 else:
                     hi = mid
             user.pending = user.pending[:lo]
-            self.flush(user)
-        elif user.pending:
-            self.flush(user)  # as written: everything up to the closing sample is in the video
-        user.writer.release()
+        self.flush(user)  # as written: everything up to the closing sample is in the segment
         self.users.remove(user)
+        user.samples -= user.unseen_tail
         seconds = user.written / self.fps
+        participant = f"{self.name}_user{user.uid:02d}"
         if user.written == 0 or seconds < self.cfg.min_seconds:
-            user.tmp.unlink(missing_ok=True)
+            x0, y0, side = user.area
+            reason = (f"shorter than {self.cfg.min_seconds:g} s ({seconds:.2f} s)"
+                      + (", ended by a screen share" if by_share else ""))
+            self.dropped.append({"recording": self.name, "participant": participant, "x": x0, "y": y0, "side": side,
+                                 "start": max(user.start, 0), "end": user.end, "n_frames": user.written,
+                                 "reason": reason})
             return
-        name = f"{self.name}_user{user.uid:02d}.mp4"
-        os.replace(user.tmp, self.out / name)
-        self.segments.append(self._describe(user, name))
+        self.segments.append(self._describe(user, participant))
+        self.descriptors.append(user.descriptors)
+        if user.thumb is not None:
+            self.thumbs[participant] = user.thumb
 
     def _describe(self, user: User, name: str) -> dict:
         cfg = self.cfg
@@ -194,16 +257,23 @@ class Segmenter:
         roll = float(np.median(np.abs(user.rolls))) if user.rolls else 0.0
         if roll > cfg.rotation_deg:
             flags.append("rotation")
-        if user.dark_rows and float(np.median(user.dark_rows)) > 0.1:
+        dark = float(np.median(user.dark_rows)) if user.dark_rows else 0.0
+        if dark > cfg.black_bars_fraction:
             flags.append("black_bars")
         talk = float(np.std(user.mouths)) if len(user.mouths) > 2 else 0.0
-        if talk > cfg.talk_threshold:
+        if cfg.mode != "tiles" and talk > cfg.talk_threshold:  # tiles mode: over the recording, see below
             flags.append("likely_facilitator")
         x0, y0, side = user.area
-        return {"segment": name[:-4], "recording": self.name, "file": name, "x": x0, "y": y0, "side": side,
-                "start": user.start, "end": user.end, "n_frames": user.written, "fps": self.fps,
-                "flags": ";".join(flags), "median_roll_deg": round(roll, 2), "mouth_motion": round(talk, 4),
-                "samples": user.samples, "samples_with_face": user.samples_with_face}
+        ix0, iy0, ix1, iy1 = inside_frame(user.area, *self.size)
+        padding = 1 - max(ix1 - ix0, 0) * max(iy1 - iy0, 0) / side ** 2
+        tx0, ty0, tx1, ty1 = user.tile
+        return {"segment": name, "recording": self.name, "source": self.source, "participant": name,
+                "x": x0, "y": y0, "side": side, "crop": cfg.crop, "tile_x0": tx0, "tile_y0": ty0, "tile_x1": tx1,
+                "tile_y1": ty1, "padding": round(padding, 4), "start": user.start, "end": user.end,
+                "n_frames": user.written,
+                "fps": self.fps, "flags": ";".join(flags), "median_roll_deg": round(roll, 2),
+                "mouth_motion": round(talk, 4), "speaking_ratio": "", "dark_border": round(dark, 4), "samples": user.samples,
+                "samples_with_face": user.samples_with_face, "samples_multiple": user.samples_multi}
 
     def observe(self, user: User, faces: list, frames: list) -> None:
         """Per-sample statistics for the flags: faces in the area, landmarks (roll, mouth), dark borders."""
@@ -213,17 +283,19 @@ class Segmenter:
             user.samples_with_face += 1
             own = inside[0]
             c = np.array([own[0] + own[2] / 2, own[1] + own[3] / 2])
-            near = [f for f in faces if f is not own and np.hypot(f[0] + f[2] / 2 - c[0], f[1] + f[3] / 2 - c[1])
-                    < self.cfg.neighbour_widths * min(own[2], f[2])]
+            if self.cfg.mode == "tiles":  # another face in the same tile shares the view; a neighbour's does not
+                near = [f for f in faces if f is not own and tile_of((f[0] + f[2] / 2, f[1] + f[3] / 2),
+                                                                     [user.tile])]
+            else:  # as before: another face closer than `neighbour_widths` face widths
+                near = [f for f in faces if f is not own and np.hypot(f[0] + f[2] / 2 - c[0], f[1] + f[3] / 2 - c[1])
+                        < self.cfg.neighbour_widths * min(own[2], f[2])]
             if len(inside) > 1 or near:
                 user.samples_multi += 1
-        crops = [self.crop(f, user.area) for f in frames]
-        gray = crops[0].mean(axis=2)
-        dark = (gray.mean(axis=1) < 16).mean() + (gray.mean(axis=0) < 16).mean()
-        user.dark_rows.append(dark / 2)
+        user.dark_rows.append(self._dark_border(frames[0], user.area))
         if inside:
-            for crop in crops:
-                pts = self.dlib_face(crop)
+            self._describe_face(user, frames[0])
+            for frame in frames:
+                pts = self.dlib_face(self.crop(frame, user.area))
                 if pts is None:
                     continue
                 eye_l, eye_r = pts[36:42].mean(axis=0), pts[42:48].mean(axis=0)
@@ -232,22 +304,30 @@ class Segmenter:
                 # outer lips (51 top, 57 bottom): how far the mouth opens, in eye distances
                 user.mouths.append(float(np.linalg.norm(pts[57] - pts[51]) / max(np.hypot(*d), 1e-6)))
 
+    def _dark_border(self, frame: np.ndarray, area) -> float:
+        """Share of near-black rows and columns in the source pixels of ``area`` (padding is not counted)."""
+        x0, y0, x1, y1 = inside_frame(area, frame.shape[1], frame.shape[0])
+        if x1 <= x0 or y1 <= y0:
+            return 0.0
+        gray = frame[y0:y1:2, x0:x1:2].mean(axis=2)
+        return float(((gray.mean(axis=1) < 16).mean() + (gray.mean(axis=0) < 16).mean()) / 2)
 
-def segment_recording(path: str | Path, out: str | Path, cfg: SegmentConfig = SegmentConfig(),
-                      name: str | None = None) -> list[dict]:
-    """Algorithm 1 on one recording: per-user segment videos under ``out``; returns their rows."""
+
+def segment_recording(path: str | Path, cfg: SegmentConfig = SegmentConfig(),
+                      name: str | None = None) -> RecordingSegments:
+    """Algorithm 1 on one recording: its segments (rows naming ``path`` as their source) and dropped rows."""
     import cv2
 
-    path, out = Path(path), Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise SegmentError(f"{path}: cannot be opened as a video")
     fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
     size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    sp = Segmenter(cfg, out, name or path.stem, fps, size)
+    sp = Segmenter(cfg, name or path.stem, fps, size, str(path))
     ring: deque = deque(maxlen=cfg.sample_every)
     triple: list = []
+    share_start = None
     i = 0
     try:
         while True:
@@ -256,11 +336,15 @@ def segment_recording(path: str | Path, out: str | Path, cfg: SegmentConfig = Se
                 break
             share = is_share(frame, cfg)
             if share:  # a screen share ends every segment (the paper removes share spans)
+                share_start = i if share_start is None else share_start
                 for user in list(sp.users):
-                    sp.close(user)
-            for user in sp.users:
-                if not share:
-                    user.pending.append((i, sp.crop(frame, user.area)))
+                    sp.close(user, by_share=True)
+            else:
+                if share_start is not None:
+                    sp.dropped.append(_share_row(sp.name, share_start, i))
+                    share_start = None
+                for user in sp.users:
+                    user.pending.append((i, frame))
             if i % cfg.sample_every < cfg.triple:
                 triple.append((i, frame, share))
             if i % cfg.sample_every == cfg.triple - 1 and triple:
@@ -272,7 +356,25 @@ def segment_recording(path: str | Path, out: str | Path, cfg: SegmentConfig = Se
         cap.release()
         for user in list(sp.users):
             sp.close(user)
-    return sp.segments
+        if share_start is not None:
+            sp.dropped.append(_share_row(sp.name, share_start, i))
+    thumbs = {}
+    if cfg.identities:
+        from .identity import assign_participants
+
+        ids = assign_participants(sp.segments, sp.descriptors, sp.name, cfg.identity_threshold)
+        for seg, pid in zip(sp.segments, ids):
+            if pid not in thumbs and seg["segment"] in sp.thumbs:
+                thumbs[pid] = sp.thumbs[seg["segment"]]
+            seg["participant"] = pid
+    if cfg.mode == "tiles":
+        flag_facilitator(sp.segments, cfg.facilitator_ratio, cfg.facilitator_min_samples)
+    return RecordingSegments(sp.segments, sorted(sp.dropped, key=lambda r: (r["start"], r["end"])), thumbs)
+
+
+def _share_row(recording: str, start: int, end: int) -> dict:
+    return {"recording": recording, "participant": "", "x": "", "y": "", "side": "", "start": start, "end": end,
+            "n_frames": end - start, "reason": "screen share (nobody is cut from a share span)"}
 
 
 def _sample(sp: Segmenter, triple: list, i: int, ring: deque) -> None:
@@ -283,11 +385,18 @@ def _sample(sp: Segmenter, triple: list, i: int, ring: deque) -> None:
              for _, f, share in triple]
     faces = voted_faces(lists, cfg)
     frames = [f for _, f, share in triple if not share]
+    if cfg.mode == "tiles" and frames:
+        sp.tiles = find_tiles(frames[0], cfg.min_tile)
+        for user in list(sp.users):  # the grid reflowed under this user: its tile is gone, a new one starts
+            mine = [f for f in faces if user.contains(f)]
+            if mine and overlap(sp.tile_at(mine[0]), user.tile) < cfg.reflow_overlap:
+                sp.close(user)
     for user in list(sp.users):
         seen = any(user.contains(f) for f in faces)
         sp.observe(user, faces, frames or [triple[0][1]])
+        user.unseen_tail += 1
         if seen:
-            user.last_seen = i
+            user.last_seen, user.unseen_tail = i, 0
             sp.flush(user)
         elif i - user.last_seen > cfg.close_after:
             sp.close(user)
@@ -296,65 +405,36 @@ def _sample(sp: Segmenter, triple: list, i: int, ring: deque) -> None:
             before = [(idx, f) for idx, f in ring if idx < triple[0][0]]
             new = sp.open_user(face, triple[0][0], [f for _, f, _ in triple], deque(before))
             if new is not None:
-                for idx, f, share in triple:
-                    if not share:
-                        new.pending.append((idx, sp.crop(f, new.area)))
+                new.pending += [(idx, f) for idx, f, share in triple if not share]
                 sp.flush(new)
 
 
 @dataclass(frozen=True)
 class SegmentSummary:
-    """What ``segment_recordings`` wrote: the recordings it read and one row per segment video."""
+    """What ``segment_recordings`` wrote: the recordings it read, one row per segment, one per dropped row."""
 
     out: Path
     recordings: tuple[Path, ...]
     segments: tuple[dict, ...]
+    dropped: tuple[dict, ...] = ()
 
     @property
     def n_flagged(self) -> int:
         return sum(bool(s["flags"]) for s in self.segments)
 
 
-def find_recordings(paths: Iterable[str | Path]) -> list[Path]:
-    """Each path is a recording, or a folder whose .mp4/.mov/.avi files (sorted) are recordings."""
-    files: list[Path] = []
-    for p in map(Path, paths):
-        files += sorted(f for f in p.iterdir() if f.suffix.lower() in VIDEO_SUFFIXES) if p.is_dir() else [p]
-    if not files:
-        raise NoRecordings("no recording (.mp4, .mov, .avi) found in the given folders")
-    return files
-
-
-def write_segments(segments: Iterable[dict], folder: str | Path) -> Path:
-    """``folder/segments.csv``, one row per segment in ``SEGMENT_COLUMNS`` order."""
-    import pandas as pd
-
-    text = pd.DataFrame(list(segments), columns=list(SEGMENT_COLUMNS)).to_csv(index=False, lineterminator="\n")
-    return write_text(Path(folder) / SEGMENTS_CSV, text)
-
-
-def read_segments(folder: str | Path):
-    """``folder/segments.csv`` as a table (empty flags stay empty strings); refuses a file that is not one."""
-    import pandas as pd
-
-    path = Path(folder) / SEGMENTS_CSV
-    if not path.is_file():
-        raise SegmentError(f"{path} not found (segment the recordings first)")
-    table = pd.read_csv(path, keep_default_na=False)
-    missing = [c for c in SEGMENT_COLUMNS if c not in table.columns]
-    if missing:
-        raise SegmentError(f"{path}: missing column(s) {', '.join(missing)}")
-    return table
-
-
 def segment_recordings(recordings: Iterable[str | Path], out: str | Path, cfg: SegmentConfig = SegmentConfig(),
                        force: bool = False) -> SegmentSummary:
-    """Algorithm 1 on every recording (files, or folders of them): the segment videos and ``segments.csv``
+    """Algorithm 1 on every recording (files, or folders of them): ``segments.csv`` and ``dropped.csv``
     are built beside ``out`` and swapped into place only when every recording is done."""
     files = find_recordings(recordings)
     segments: list[dict] = []
+    dropped: list[dict] = []
     with staged_dir(out, force) as tmp:
         for rec in files:
-            segments += segment_recording(rec, tmp, cfg)
-        write_segments(segments, tmp)
-    return SegmentSummary(Path(out), tuple(files), tuple(segments))
+            found = segment_recording(rec, cfg)
+            segments += found.segments
+            dropped += found.dropped
+            write_roster(found, tmp)
+        write_segments(segments, tmp, dropped)
+    return SegmentSummary(Path(out), tuple(files), tuple(segments), tuple(dropped))

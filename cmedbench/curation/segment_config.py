@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SEGMENT_MODES = ("tiles", "algorithm1")
+
 
 @dataclass(frozen=True)
 class SegmentConfig:
     """Every constant of Algorithm 1 and of the guards around it (defaults: the paper's values)."""
 
+    mode: str = "tiles"  # "tiles": find the gallery's tiles, crop inside them; "algorithm1": as written
     sample_every: int = 60  # Algorithm 1, line 3
     triple: int = 3  # line 4: "read the next three frames"
     close_after: int = 60  # line 14
@@ -31,4 +34,12 @@ class SegmentConfig:
     neighbour_widths: float = 2.0  # another face closer than this many face widths shares the view
     missing_fraction: float = 0.5
     rotation_deg: float = 25.0
-    talk_threshold: float = 0.025
+    black_bars_fraction: float = 0.1  # median share of near-black rows/columns of the source pixels
+    min_tile: int = 96  # tiles mode: a run of non-plain pixels narrower than this is not a tile (a name label)
+    reflow_overlap: float = 0.7  # tiles mode: a user's tile overlapping its new tile less than this: a reflow
+    talk_threshold: float = 0.025  # algorithm1 mode: one segment's mouth motion above this: a talker
+    facilitator_ratio: float = 2.0  # tiles mode: a tile talking this many times the others' median
+    facilitator_min_samples: int = 4  # tiles mode: samples with a face a participant needs to be compared
+    identities: bool = True  # one participant id per person across leaving, returning and reflows (dlib)
+    identity_threshold: float = 0.6  # dlib's same-person distance between 128-D descriptors
+    max_descriptors: int = 4  # descriptors averaged per segment

@@ -168,6 +168,9 @@ def label_events(events: list[dict], cfg: RawConfig, rng: np.random.Generator) -
     return s1, s2, s3, decisions
 
 
+TILE_GAP = 6  # px of plain background between two tiles, as in Zoom's gallery view
+
+
 def _place(canvas, img, x0, y0, w, h):
     import cv2
 
@@ -248,6 +251,9 @@ def render_recording(path: Path, plan: dict, cfg: RawConfig, seed: int) -> None:
                     xs = x0 + tw // 2 - side // 2 + int((0.42 if p["slot"] == "right" else -0.42) * side)
                     _place(canvas, face, xs, y0 + (th - side) // 2, side, side)
             cv2.rectangle(canvas, (0, 0), (cfg.width - 1, cfg.height - 1), (30, 30, 30), 2)
+            for k in range(1, g):  # Zoom's plain gaps between tiles
+                canvas[:, k * tw - TILE_GAP // 2:k * tw + TILE_GAP // 2] = 30
+                canvas[k * th - TILE_GAP // 2:k * th + TILE_GAP // 2, :] = 30
             writer.write(jpeg(canvas, 70))
     finally:
         writer.release()

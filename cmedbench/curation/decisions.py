@@ -1,0 +1,58 @@
+"""The curator's decisions: a segment kept despite its flags, or excluded despite none, with a reason.
+
+``decisions.csv`` has one row per segment the curator decided on: ``segment, decision, reason``, the
+decision ``keep`` or ``exclude``. A segment without a row is decided by its flags. ``compile`` reads it
+and reports every event of an excluded segment with the curator's reason; nothing is dropped silently.
+``cmedbench curate review`` writes one pre-filled from the flags, for the curator to edit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+DECISIONS_COLUMNS = ("segment", "decision", "reason")
+DECISIONS = ("keep", "exclude")
+
+
+class DecisionsError(ValueError):
+    """A decisions file that cannot be read, or that names a segment or decision that does not exist."""
+
+
+def read_decisions(path: str | Path, segments: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """segment -> (decision, reason) from ``path``; every problem named with its line."""
+    path = Path(path)
+    if not path.is_file():
+        raise DecisionsError(f"{path}: file not found")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DecisionsError(f"{path}: not a readable CSV ({exc})") from None
+    missing = [c for c in DECISIONS_COLUMNS if c not in df.columns]
+    if missing:
+        raise DecisionsError(f"{path}: missing column(s) {', '.join(missing)}")
+    known = set(segments["segment"].astype(str))
+    problems, out = [], {}
+    for k, row in enumerate(df.to_dict("records"), start=2):
+        seg, decision = row["segment"].strip(), row["decision"].strip().lower()
+        if seg not in known:
+            problems.append(f"line {k}: unknown segment {seg!r}")
+        elif decision not in DECISIONS:
+            problems.append(f"line {k}: decision {row['decision']!r} is not one of {', '.join(DECISIONS)}")
+        elif seg in out:
+            problems.append(f"line {k}: segment {seg} is decided twice")
+        else:
+            out[seg] = (decision, row["reason"].strip())
+    if problems:
+        raise DecisionsError(f"{path}: " + "; ".join(problems))
+    return out
+
+
+def prefilled(segments: pd.DataFrame) -> pd.DataFrame:
+    """One row per segment as the flags decide it: exclude (reason: the flags) or keep."""
+    flags = segments["flags"].astype(str)
+    return pd.DataFrame({"segment": segments["segment"],
+                         "decision": ["exclude" if f else "keep" for f in flags],
+                         "reason": [f"flagged: {f.replace(';', ', ')}" if f else "" for f in flags]},
+                        columns=list(DECISIONS_COLUMNS))
