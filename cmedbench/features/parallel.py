@@ -115,7 +115,7 @@ def stream_stage(fn: Callable, clips: list[Clip], out: Path, run: RunConfig, des
         writer.close(extras)
         _check_failures(failed, len(clips), clips, out, run.max_failure_rate)
         if single:
-            save_npz(out, **_ordered(read_arrays(folder), dtypes, ragged, offsets, extras))
+            save_npz(out, **read_arrays(folder))
     return {"n": len(clips), "ok": len(clips) - len(failed), "computed": len(todo), "reused": len(clips) - len(todo)}
 
 
@@ -140,17 +140,6 @@ def _build(out: Path, single: bool) -> Iterator[Path]:
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _ordered(arrays: dict, dtypes: dict, ragged: tuple, offsets: str | None, extras: dict | None) -> dict:
-    """The single file's arrays in the order the stages always wrote them."""
-    names = ["sample_id"]
-    for name in dtypes:
-        if name in ragged and offsets and offsets not in names:
-            names.append(offsets)
-        names.append(name)
-    names += list(extras or {})
-    return {n: arrays[n] for n in names}
 
 
 def _check_failures(failed: list[tuple[str, str]], n: int, clips: list[Clip], artifact: Path,

@@ -99,7 +99,7 @@ class ShardWriter:
             save_npz(self.folder / EXTRAS, **extras)
         meta = {"arrays": {n: {"dtype": np.dtype(d).str, "shape": self.shapes.get(n)} for n, d in self.dtypes.items()},
                 "ragged": list(self.ragged), "offsets": self.offsets, "shard_rows": self.shard_rows,
-                "shards": self._n_shards, "extras": sorted(extras or {})}
+                "shards": self._n_shards, "extras": list(extras or {})}
         write_text(self.folder / META, json.dumps(meta, indent=1) + "\n")
 
 
@@ -201,7 +201,18 @@ def read_arrays(path: str | Path, names: Iterable[str] | None = None) -> dict[st
     if meta["extras"]:
         with np.load(path / EXTRAS) as z:
             out.update({k: z[k] for k in z.files if wanted is None or k in wanted})
-    return out
+    return {k: out[k] for k in _file_order(meta) if k in out}
+
+
+def _file_order(meta: dict) -> list[str]:
+    """The single file's array order: sample_id, the per-clip arrays (ragged ones after their offsets),
+    then the extras."""
+    names = ["sample_id"]
+    for name in meta["arrays"]:
+        if name in meta["ragged"] and meta["offsets"] not in names:
+            names.append(meta["offsets"])
+        names.append(name)
+    return names + list(meta["extras"])
 
 
 def clip_key(*parts) -> str:
