@@ -48,7 +48,9 @@ def iter_parallel(fn: Callable, clips: list[Clip], run: RunConfig, desc: str, pr
 
 @contextlib.contextmanager
 def _backend(run: RunConfig) -> Iterator[str]:
-    """The joblib backend name; for dask, a client on ``run.scheduler`` or on a local cluster."""
+    """The joblib backend name; for dask, a client on ``run.scheduler``, else on dask's configured
+    ``scheduler-address`` (e.g. the DASK_SCHEDULER_ADDRESS variable a cluster job exports), else on a
+    local cluster of ``run.workers`` processes."""
     if run.backend == "loky":
         yield "loky" if run.workers > 1 else "sequential"
         return
@@ -58,14 +60,17 @@ def _backend(run: RunConfig) -> Iterator[str]:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise StageError("the dask backend needs dask[distributed] (pip install 'cmedbench[cluster]')") from None
-    client = Client(run.scheduler) if run.scheduler else Client(LocalCluster(
+    import dask
+
+    address = run.scheduler or dask.config.get("scheduler-address", None)
+    client = Client(address) if address else Client(LocalCluster(
         n_workers=run.workers, threads_per_worker=1, processes=True, dashboard_address=None))
     try:
         yield "dask"
     finally:
-        cluster = client.cluster
+        cluster = None if address else client.cluster
         client.close()
-        if cluster is not None and not run.scheduler:
+        if cluster is not None:
             cluster.close()
 
 
