@@ -7,6 +7,12 @@ RSS of that process and its workers, sampled every 0.1 s. A release of N clips i
 V's 74 subjects at scale N / 10,924 with clip lengths capped (``--max-frames``; Table IV's lengths
 uncapped would take hours to render here), so decode-bound figures are for short clips. The
 incremental row: a store that lacks the last 100 clips of the table is brought up to date.
+
+``--linked 3000,10924 --linked-source DIR`` measures sizes whose rendering would not fit the time
+here: a metadata-only release of that size whose every video is a hard link to a rendered clip of the
+same class from DIR (a size folder of an earlier run) and whose apex frames are that clip's. Per-clip
+work is that of real clips of these lengths; only rendering is skipped (and files repeat, so the
+page cache serves re-reads of the same inode).
 """
 
 from __future__ import annotations
@@ -74,6 +80,35 @@ def stages(work: Path, n: int, workers: int, max_frames: int) -> list[tuple[str,
     ]
 
 
+def linked_release(dest: Path, n: int, source: Path) -> None:
+    """A release of ~n clips (Table V at scale n / 10,924) made of hard links to ``source``'s clips."""
+    import os
+
+    import pandas as pd
+
+    from cmedbench.release.sample_table import read_sample_table
+
+    rel = dest / "release"
+    subprocess.run([str(BIN / "cmedbench"), "synth", "release", str(rel), "--force", "--metadata-only",
+                    "--subjects", "74", "--scale", f"{n / FULL:.6f}"], check=True, capture_output=True)
+    src = read_sample_table(source / "samples.csv")
+    src["folder"] = src["path"].str.split("/").str[1]
+    pools = {f: g.reset_index(drop=True) for f, g in src.groupby("folder")}
+    meta = pd.read_csv(rel / "video_emotion_metadata.csv", dtype=str, keep_default_na=False)
+    used = {f: 0 for f in pools}
+    apex = []
+    for subject, filename, emotion in zip(meta["subject"], meta["filename"], meta["emotion"]):
+        pool = pools[emotion]
+        row = pool.iloc[used[emotion] % len(pool)]
+        used[emotion] += 1
+        dst = rel / "FinalFullVideos_subjects" / emotion / subject / filename
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source / "release" / row["path"], dst)
+        apex.append("" if pd.isna(row["apex_frame"]) else str(int(row["apex_frame"])))
+    meta["apex_frame"] = apex
+    meta.to_csv(rel / "video_emotion_metadata.csv", index=False, lineterminator="\n")
+
+
 def incremental(work: Path, workers: int, added: int = 100) -> list[tuple[str, float, float, str]]:
     """Bring stores lacking the last ``added`` clips up to date; re-use makes the stale stores cheaply."""
     from cmedbench.release.sample_table import read_sample_table, write_sample_table
@@ -109,14 +144,22 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="clips (and render jobs) in parallel")
     ap.add_argument("--max-frames", type=int, default=40, help="clip length cap, both classes")
     ap.add_argument("--incremental-at", type=int, default=1000, help="size at which to time +100 clips (0: skip)")
+    ap.add_argument("--linked", default="", help="sizes measured on hard-linked releases, comma-separated")
+    ap.add_argument("--linked-source", help="a size folder of an earlier run whose clips the links point to")
     ap.add_argument("--json", help="also write every measurement here")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    linked = [int(s) for s in args.linked.split(",") if s]
     records = []
-    for n in sizes:
-        work = Path(args.work) / str(n)
+    for n in sizes + linked:
+        work = Path(args.work) / (f"linked-{n}" if n in linked else str(n))
         work.mkdir(parents=True, exist_ok=True)
-        for name, cmd in stages(work, n, args.workers, args.max_frames):
+        todo = stages(work, n, args.workers, args.max_frames)
+        if n in linked:
+            shutil.rmtree(work / "features", ignore_errors=True)
+            linked_release(work, n, Path(args.linked_source))
+            todo = [(f"{name} [linked]", cmd) for name, cmd in todo[1:]]
+        for name, cmd in todo:
             secs, mb, line = run_measured(cmd)
             records.append({"n": n, "stage": name, "seconds": round(secs, 2), "peak_mb": round(mb),
                             "clips": None, "note": line[:120]})
@@ -132,15 +175,18 @@ def main() -> None:
     by_stage: dict[str, list[dict]] = {}
     for r in records:
         if "+" not in r["stage"]:
-            by_stage.setdefault(r["stage"], []).append(r)
-    print("\n| stage | " + " | ".join(f"{n:,} clips: s / peak MB / clips/s" for n in sizes) + " | growth |")
-    print("|---|" + "---|" * (len(sizes) + 1))
+            by_stage.setdefault(r["stage"].replace(" [linked]", ""), []).append(r)
+    print("\n| stage | clips: seconds / peak MB / clips/s, at each size | growth |")
+    print("|---|---|---|")
     for stage, rs in by_stage.items():
         cells = []
         for r in rs:
             clips = r["clips"]
-            cells.append(f"{r['seconds']:.1f} / {r['peak_mb']} / {clips / r['seconds']:.1f}")
-        print(f"| {stage} | " + " | ".join(cells) + f" | {growth([r['clips'] for r in rs], [r['seconds'] for r in rs])} |")
+            mark = "*" if "[linked]" in r["stage"] else ""
+            cells.append(f"{mark}{clips:,}: {r['seconds']:.1f} / {r['peak_mb']} / {clips / r['seconds']:.1f}")
+        print(f"| {stage} | " + "; ".join(cells) + f" | {growth([r['clips'] for r in rs], [r['seconds'] for r in rs])} |")
+    if linked:
+        print("* a release of hard links to rendered clips (see --linked)")
     if args.json:
         Path(args.json).write_text(json.dumps(records, indent=1) + "\n")
 

@@ -77,6 +77,8 @@ def _sentence(summary: dict) -> str:
     if "status_counts" in summary:
         counts = ", ".join(f"{STATUS_NAMES[i]} {c}" for i, c in enumerate(summary["status_counts"]))
         text += f" (key-frame statuses: {counts})"
+    if summary.get("reused"):
+        text += f"; computed {summary['computed']}, re-used {summary['reused']} unchanged"
     if "emotions" in summary:
         text += f"; emotions: {', '.join(summary['emotions']) or 'none'}"
     return text
