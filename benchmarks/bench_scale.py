@@ -146,6 +146,7 @@ def main() -> None:
     ap.add_argument("--incremental-at", type=int, default=1000, help="size at which to time +100 clips (0: skip)")
     ap.add_argument("--linked", default="", help="sizes measured on hard-linked releases, comma-separated")
     ap.add_argument("--linked-source", help="a size folder of an earlier run whose clips the links point to")
+    ap.add_argument("--only", default="", help="run only the stages whose names start with these, comma-separated")
     ap.add_argument("--json", help="also write every measurement here")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -159,6 +160,8 @@ def main() -> None:
             shutil.rmtree(work / "features", ignore_errors=True)
             linked_release(work, n, Path(args.linked_source))
             todo = [(f"{name} [linked]", cmd) for name, cmd in todo[1:]]
+        if args.only:
+            todo = [(name, cmd) for name, cmd in todo if name.startswith(tuple(args.only.split(",")))]
         for name, cmd in todo:
             secs, mb, line = run_measured(cmd)
             records.append({"n": n, "stage": name, "seconds": round(secs, 2), "peak_mb": round(mb),

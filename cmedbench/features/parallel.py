@@ -39,20 +39,20 @@ def iter_parallel(fn: Callable, clips: list[Clip], run: RunConfig, desc: str, pr
 
     chunks = [clips[i:i + chunk] for i in range(0, len(clips), chunk)]
     jobs = (delayed(_run_chunk)(fn, c) for c in chunks)
-    with _backend(run) as backend:
-        with parallel_config(backend=backend, n_jobs=run.workers if backend != "sequential" else 1):
+    with _backend(run) as (backend, n_jobs):
+        with parallel_config(backend=backend, n_jobs=n_jobs):
             gen = Parallel(return_as="generator")(jobs)
             for part in track(gen, len(clips), desc, progress, size=len):
                 yield from part
 
 
 @contextlib.contextmanager
-def _backend(run: RunConfig) -> Iterator[str]:
-    """The joblib backend name; for dask, a client on ``run.scheduler``, else on dask's configured
-    ``scheduler-address`` (e.g. the DASK_SCHEDULER_ADDRESS variable a cluster job exports), else on a
-    local cluster of ``run.workers`` processes."""
+def _backend(run: RunConfig) -> Iterator[tuple[str, int]]:
+    """The joblib backend and its n_jobs; for dask, a client on ``run.scheduler``, else on dask's
+    configured ``scheduler-address`` (e.g. the DASK_SCHEDULER_ADDRESS variable a cluster job exports),
+    using every worker that cluster has, else on a local cluster of ``run.workers`` processes."""
     if run.backend == "loky":
-        yield "loky" if run.workers > 1 else "sequential"
+        yield ("loky", run.workers) if run.workers > 1 else ("sequential", 1)
         return
     if run.backend != "dask":
         raise ValueError(f"run backend must be one of {', '.join(BACKENDS)}, got {run.backend!r}")
@@ -66,7 +66,7 @@ def _backend(run: RunConfig) -> Iterator[str]:
     client = Client(address) if address else Client(LocalCluster(
         n_workers=run.workers, threads_per_worker=1, processes=True, dashboard_address=None))
     try:
-        yield "dask"
+        yield "dask", -1 if address else run.workers
     finally:
         cluster = None if address else client.cluster
         client.close()
