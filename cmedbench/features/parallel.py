@@ -15,14 +15,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..atomic import staged_dir, write_text
 from ..console import track
 from .clips import Clip
 from .config import BACKENDS, RunConfig
-from .store import ShardReader, ShardWriter, StoreError, is_store, read_arrays, save_npz  # noqa: F401
+from .store import ShardReader, ShardWriter, StoreError, is_store, read_arrays, save_npz
 from .video import VideoError
 
 
@@ -39,11 +38,10 @@ def iter_parallel(fn: Callable, clips: list[Clip], run: RunConfig, desc: str, pr
 
     chunks = [clips[i:i + chunk] for i in range(0, len(clips), chunk)]
     jobs = (delayed(_run_chunk)(fn, c) for c in chunks)
-    with _backend(run) as (backend, n_jobs):
-        with parallel_config(backend=backend, n_jobs=n_jobs):
-            gen = Parallel(return_as="generator")(jobs)
-            for part in track(gen, len(clips), desc, progress, size=len):
-                yield from part
+    with _backend(run) as (backend, n_jobs), parallel_config(backend=backend, n_jobs=n_jobs):
+        gen = Parallel(return_as="generator")(jobs)
+        for part in track(gen, len(clips), desc, progress, size=len):
+            yield from part
 
 
 @contextlib.contextmanager
@@ -98,12 +96,11 @@ def stream_stage(fn: Callable, clips: list[Clip], out: Path, run: RunConfig, des
     ``out``: a store folder, or one ``.npz`` when its name says so. Returns the stage's counts."""
     out = Path(out)
     single = out.suffix == ".npz"
-    old = ShardReader(out) if not single and is_store(out) and _readable(out) else None
+    old = None if single else _previous(out)
     keys = {c.sample_id: key_of(c) for c in clips}
     todo = [c for c in clips if old is None or old.key(c.sample_id) != keys[c.sample_id]]
-    computed = iter_parallel(fn, todo, run, desc, progress)
     failed: list[tuple[str, str]] = []
-    with _build(out, single) as folder:
+    with _build(out, single) as folder, contextlib.closing(iter_parallel(fn, todo, run, desc, progress)) as computed:
         writer = ShardWriter(folder, dtypes, ragged, offsets, run.shard_rows, shapes)
         pending = {c.sample_id for c in todo}
         for clip in clips:
@@ -124,12 +121,14 @@ def stream_stage(fn: Callable, clips: list[Clip], out: Path, run: RunConfig, des
     return {"n": len(clips), "ok": len(clips) - len(failed), "computed": len(todo), "reused": len(clips) - len(todo)}
 
 
-def _readable(folder: Path) -> bool:
+def _previous(out: Path) -> ShardReader | None:
+    """The store an earlier run left at ``out``, when there is a readable one (its rows may be re-used)."""
+    if not is_store(out):
+        return None
     try:
-        ShardReader(folder)
-        return True
+        return ShardReader(out)
     except (StoreError, OSError, ValueError):
-        return False
+        return None
 
 
 @contextlib.contextmanager

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from dataclasses import asdict, replace
 
 from ..atomic import write_bytes, write_text
 from .clips import Clip, load_clips

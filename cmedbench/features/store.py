@@ -120,14 +120,15 @@ def _meta(folder: Path) -> dict:
 
 
 class ShardReader:
-    """Rows of an existing store by sample_id, loading one shard at a time (rows are read in order)."""
+    """Rows of an existing store by sample_id, keeping the last few shards read in memory (rows are
+    mostly asked for in the order they were written)."""
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.meta = _meta(self.folder)
         index = read_index(self.folder)
         self.where = {s: (int(sh), int(r), k) for s, sh, r, k in index.itertuples(index=False)}
-        self._shard_no, self._shard = -1, {}
+        self._shards: dict[int, dict] = {}  # the few most recently read shards, oldest first
 
     def key(self, sample_id: str) -> str | None:
         hit = self.where.get(sample_id)
@@ -135,10 +136,11 @@ class ShardReader:
 
     def row(self, sample_id: str) -> dict[str, np.ndarray]:
         shard_no, row, _ = self.where[sample_id]
-        if shard_no != self._shard_no:
-            self._shard = _load_shard(self.folder, shard_no, self.meta)
-            self._shard_no = shard_no
-        return {name: parts[row] for name, parts in self._shard.items()}
+        if shard_no not in self._shards:
+            if len(self._shards) >= 4:
+                del self._shards[next(iter(self._shards))]
+            self._shards[shard_no] = _load_shard(self.folder, shard_no, self.meta)
+        return {name: parts[row] for name, parts in self._shards[shard_no].items()}
 
 
 def _load_shard(folder: Path, shard_no: int, meta: dict,
