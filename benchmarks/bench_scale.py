@@ -109,6 +109,25 @@ def linked_release(dest: Path, n: int, source: Path) -> None:
     meta.to_csv(rel / "video_emotion_metadata.csv", index=False, lineterminator="\n")
 
 
+def copy_landmarks(work: Path, source: Path) -> None:
+    """Landmarks of a linked release without computing them: each linked video is a hard link (same
+    inode, same bytes) to a source clip, whose row of the source's landmarks store it takes."""
+    import os
+
+    from cmedbench.features.store import ShardReader, ShardWriter
+    from cmedbench.release.sample_table import read_sample_table
+
+    src = read_sample_table(source / "samples.csv")
+    by_inode = {os.stat(source / "release" / p).st_ino: s for s, p in zip(src["sample_id"], src["path"])}
+    reader = ShardReader(source / "features" / "landmarks")
+    table = read_sample_table(work / "samples.csv")
+    writer = ShardWriter(work / "features" / "landmarks", {"key_frames": "int32", "points": "float32",
+                                                           "status": "int8"})
+    for sid, path in zip(table["sample_id"], table["path"]):
+        writer.add(sid, "copied", reader.row(by_inode[os.stat(work / "release" / path).st_ino]))
+    writer.close()
+
+
 def incremental(work: Path, workers: int, added: int = 100) -> list[tuple[str, float, float, str]]:
     """Bring stores lacking the last ``added`` clips up to date; re-use makes the stale stores cheaply."""
     from cmedbench.release.sample_table import read_sample_table, write_sample_table
@@ -146,6 +165,8 @@ def main() -> None:
     ap.add_argument("--incremental-at", type=int, default=1000, help="size at which to time +100 clips (0: skip)")
     ap.add_argument("--linked", default="", help="sizes measured on hard-linked releases, comma-separated")
     ap.add_argument("--linked-source", help="a size folder of an earlier run whose clips the links point to")
+    ap.add_argument("--copy-landmarks", action="store_true",
+                    help="linked sizes: copy each clip's landmarks from the source's store instead of timing them")
     ap.add_argument("--only", default="", help="run only the stages whose names start with these, comma-separated")
     ap.add_argument("--json", help="also write every measurement here")
     args = ap.parse_args()
@@ -161,8 +182,12 @@ def main() -> None:
             linked_release(work, n, Path(args.linked_source))
             todo = [(f"{name} [linked]", cmd) for name, cmd in todo[1:]]
         if args.only:
-            todo = [(name, cmd) for name, cmd in todo if name.startswith(tuple(args.only.split(",")))]
+            keep = tuple(args.only.split(",")) + (("landmarks",) if args.copy_landmarks else ())
+            todo = [(name, cmd) for name, cmd in todo if name.startswith(keep)]
         for name, cmd in todo:
+            if n in linked and args.copy_landmarks and name.startswith("landmarks"):
+                copy_landmarks(work, Path(args.linked_source))
+                continue
             secs, mb, line = run_measured(cmd)
             records.append({"n": n, "stage": name, "seconds": round(secs, 2), "peak_mb": round(mb),
                             "clips": None, "note": line[:120]})
