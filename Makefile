@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install bench clean browser
+.PHONY: run test install bench scale clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: $(STAMP) browser
 # (a no-op when the pipeline is up to date).
 bench: run
 	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+# The full-size run (issue 17, docs/performance.md): a 10,924-clip synthetic release through validate ->
+# features -> LBP-TOP+SVM and STSTNet -> board, all under scale/. Hours on a laptop; not part of `run`.
+scale: $(STAMP)
+	cd scale && PATH="$(CURDIR)/$(BIN):$$PATH" DVC_NO_ANALYTICS=1 $(CURDIR)/$(BIN)/dvc repro
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -65,7 +65,7 @@ def load_features(spec: BaselineSpec, path: str | Path | None, ids: np.ndarray):
     if spec.features is None:
         return np.zeros((len(ids), 1), np.float32), np.ones(len(ids), bool)
     path = Path(path or spec.features)
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"{spec.name} reads {path}, which does not exist (make it with its feature stage)")
     if path.suffix == ".pt":
         from ..features.stages import load_graphs
@@ -74,7 +74,9 @@ def load_features(spec: BaselineSpec, path: str | Path | None, ids: np.ndarray):
         have = np.array([i in by_id for i in ids])
         template = next(iter(by_id.values()))
         return [by_id.get(i, template) for i in ids], have
-    z = np.load(path)
+    from ..features.store import read_arrays
+
+    z = read_arrays(path, [spec.array])
     pos = {str(s): k for k, s in enumerate(z["sample_id"])}
     have = np.array([i in pos for i in ids])
     arr = z[spec.array]

@@ -25,8 +25,8 @@ def _task_names() -> list[str]:
 @click.option("--splits", "splits_dir", default="data/splits", show_default=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The benchmark folder written by `cmedbench splits`.")
-@click.option("--features", "features_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Feature artifact (default: the baseline's file under data/features/).")
+@click.option("--features", "features_path", type=click.Path(exists=True, path_type=Path),
+              help="Feature artifact, a .npz or a shard folder (default: the baseline's file under data/features/).")
 @click.option("--params", "params_file", default="params.yaml", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="YAML whose section NAME holds `preset` and any overrides (absent file: the default preset).")

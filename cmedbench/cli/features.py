@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..features.config import (FLOW_METHODS, LANDMARK_FRAMES, LBPTOP_FRAMES, ApexConfig, CropConfig, FlowConfig,
-                               LandmarksConfig, LbpTopConfig, RunConfig)
+from ..features.config import (BACKENDS, FLOW_METHODS, LANDMARK_FRAMES, LBPTOP_FRAMES, ApexConfig, CropConfig,
+                               FlowConfig, LandmarksConfig, LbpTopConfig, RunConfig)
 from . import EXIT_INVALID, EXIT_USAGE, main  # noqa: F401
 from .release import release_root_option, sample_table_failure, samples_option
 
@@ -27,20 +27,29 @@ def _clip_options(f):
     for opt in reversed([
         SAMPLES_OPTION,
         release_root_option,
-        click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                     help="The artifact to write; failures go to <artifact>.failures.csv next to it."),
+        click.option("--out", required=True, type=click.Path(path_type=Path),
+                     help="The artifact to write: NAME.npz is one file; any other name is a folder of shards "
+                          "(bounded memory; an existing one's unchanged rows are re-used). Failures go to "
+                          "<artifact>.failures.csv next to it."),
         click.option("--workers", type=click.IntRange(1, 64), default=RunConfig.workers, show_default=True,
-                     help="Clips processed in parallel."),
+                     help="Clips processed in parallel (processes on this machine, or Dask workers)."),
         click.option("--max-failure-rate", type=click.FloatRange(0, 1), default=RunConfig.max_failure_rate,
                      show_default=True, help="Fail the stage when a larger share of clips fails."),
+        click.option("--backend", type=click.Choice(BACKENDS), default=RunConfig.backend, show_default=True,
+                     help="loky: processes on this machine; dask: clips over a Dask cluster."),
+        click.option("--scheduler", default=RunConfig.scheduler,
+                     help="Dask scheduler address (backend dask; default: a local cluster of --workers)."),
+        click.option("--shard-rows", type=click.IntRange(1), default=RunConfig.shard_rows, show_default=True,
+                     help="Clips per shard of a folder artifact."),
     ]):
         f = opt(f)
     return f
 
 
 LANDMARKS_OPTION = click.option("--landmarks", default="data/features/landmarks.npz", show_default=True,
-                                type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                                help="Landmarks artifact written by `cmedbench features landmarks`.")
+                                type=click.Path(exists=True, path_type=Path),
+                                help="Landmarks artifact (.npz or shard folder) written by `cmedbench features "
+                                     "landmarks`.")
 ALIGN_OPTION = click.option("--align", type=click.BOOL, default=CropConfig.align, show_default=True,
                             help="DFME alignment: one similarity transform from the onset landmarks to a reference "
                                  "shape for the whole clip (default: a square box around the onset landmarks).")
@@ -68,6 +77,8 @@ def _sentence(summary: dict) -> str:
     if "status_counts" in summary:
         counts = ", ".join(f"{STATUS_NAMES[i]} {c}" for i, c in enumerate(summary["status_counts"]))
         text += f" (key-frame statuses: {counts})"
+    if summary.get("reused"):
+        text += f"; computed {summary['computed']}, re-used {summary['reused']} unchanged"
     if "emotions" in summary:
         text += f"; emotions: {', '.join(summary['emotions']) or 'none'}"
     return text
@@ -81,13 +92,13 @@ def _sentence(summary: dict) -> str:
               help="dlib detector upsampling (finds smaller faces, slower).")
 @click.option("--seed", type=int, default=LandmarksConfig.seed, show_default=True,
               help="Seed of the No-ME random frame.")
-def features_landmarks(samples, release, out, workers, max_failure_rate, frames, upsample, seed):
+def features_landmarks(samples, release, out, frames, upsample, seed, **run):
     """dlib HOG face detection + 68-point landmarks, with a status per frame."""
     from ..features.stages import landmarks_stage
 
     _run_stage(landmarks_stage, samples, release=release, out=out,
                config=LandmarksConfig(frames=frames, upsample=upsample, seed=seed),
-               run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
+               run=RunConfig(**run))
 
 
 @features.command("lbptop")
@@ -101,14 +112,13 @@ def features_landmarks(samples, release, out, workers, max_failure_rate, frames,
 @click.option("--points", type=int, default=LbpTopConfig.points, show_default=True, help="LBP neighbours P.")
 @click.option("--grid", type=(int, int), default=LbpTopConfig.grid, show_default=True,
               help="Blocks per crop: rows, columns.")
-def features_lbptop(samples, release, out, workers, max_failure_rate, landmarks, align, frames, size, radius, points,
-                    grid):
+def features_lbptop(samples, release, out, landmarks, align, frames, size, radius, points, grid, **run):
     """LBP-TOP histograms (uniform patterns, XY/XT/YT planes, block grid) of the face crops."""
     from ..features.stages import lbptop_stage
 
     _run_stage(lbptop_stage, samples, release=release, landmarks=landmarks, out=out,
                config=LbpTopConfig(align=align, frames=frames, size=size, radius=radius, points=points, grid=grid),
-               run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
+               run=RunConfig(**run))
 
 
 @features.command("apex")
@@ -116,13 +126,13 @@ def features_lbptop(samples, release, out, workers, max_failure_rate, landmarks,
 @LANDMARKS_OPTION
 @ALIGN_OPTION
 @click.option("--size", type=int, default=ApexConfig.size, show_default=True, help="Face crop side, pixels.")
-def features_apex(samples, release, out, workers, max_failure_rate, landmarks, align, size):
+def features_apex(samples, release, out, landmarks, align, size, **run):
     """The face crop of the apex frame (No-ME: a seeded random frame), RGB."""
     from ..features.stages import apex_stage
 
     _run_stage(apex_stage, samples, release=release, landmarks=landmarks, out=out,
                config=ApexConfig(align=align, size=size),
-               run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
+               run=RunConfig(**run))
 
 
 class SizesType(click.ParamType):
@@ -153,13 +163,13 @@ class SizesType(click.ParamType):
               help="Face crop side the flow is computed at, pixels.")
 @click.option("--sizes", default=",".join(map(str, FlowConfig.sizes)), show_default=True, type=SizesType(),
               help="Output sizes, comma-separated.")
-def features_flow(samples, release, out, workers, max_failure_rate, landmarks, align, method, compute_size, sizes):
+def features_flow(samples, release, out, landmarks, align, method, compute_size, sizes, **run):
     """Optical flow (u, v) and optical strain from onset to apex face crops."""
     from ..features.stages import flow_stage
 
     _run_stage(flow_stage, samples, release=release, landmarks=landmarks, out=out,
                config=FlowConfig(align=align, method=method, compute_size=compute_size, sizes=sizes),
-               run=RunConfig(workers=workers, max_failure_rate=max_failure_rate))
+               run=RunConfig(**run))
 
 
 @features.command("graphs")

@@ -12,6 +12,7 @@ FACE_SIZE = 224  # the paper crops faces to 224x224 (Section IV)
 LANDMARK_FRAMES = ("key", "all")
 LBPTOP_FRAMES = ("key", "clip")
 FLOW_METHODS = ("farneback", "dis", "tvl1")
+BACKENDS = ("loky", "dask")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class RunConfig:
 
     workers: int = 2  # clips in parallel
     max_failure_rate: float = 0.05  # the stage fails when more clips than this fail
+    backend: str = "loky"  # loky: processes on this machine; dask: a Dask cluster (``scheduler``, else local)
+    scheduler: str | None = None  # address of a running Dask scheduler (backend dask)
+    shard_rows: int = 256  # clips per shard of a store artifact
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Feature stages: run an extractor over every clip of the sample table, in parallel, and write one
-artifact keyed by ``sample_id`` (``.npz``, or ``.pt`` for graphs) plus a failures file.
+artifact keyed by ``sample_id`` plus a failures file: a sharded store folder (bounded memory, rows
+re-used on re-runs by content key: the clip's sha256 from the sample table, the stage's parameters,
+the computing code and, downstream of landmarks, the clip's landmarks), or one ``.npz`` when the
+output is named so (``.pt`` for graphs).
 
 Each stage is one DVC stage: it reads the sample table written by `validate` (and the release's
 videos, at the paths that table names) and never validates the release again. A clip that fails
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 
@@ -19,13 +23,40 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import write_bytes, write_text
-from .clips import Clip, load_clips, load_landmarks, with_marks
+from .clips import Clip, load_clips
 from .config import ApexConfig, FlowConfig, LandmarksConfig, LbpTopConfig, RunConfig
-from .parallel import StageError, failures_path, finish, run_parallel, save_npz
+from .parallel import StageError, failures_path, stream_stage
+from .store import clip_key, code_digest, read_arrays
 from .video import key_frames, read_frames
 
 __all__ = ["StageError", "failures_path", "load_landmarks", "load_graphs", "landmarks_stage", "lbptop_stage",
            "apex_stage", "flow_stage", "graphs_stage", "deflection_stage"]
+
+# the code each stage's values come from: a change to any of these invalidates re-usable rows
+_CODE = {"landmarks": ("features/landmarks.py", "features/video.py", "features/stages.py", "dlib_models.py"),
+         "lbptop": ("features/lbptop.py", "features/crop.py", "features/video.py", "features/stages.py"),
+         "apex": ("features/crop.py", "features/video.py", "features/stages.py"),
+         "flow": ("features/flow.py", "features/crop.py", "features/video.py", "features/stages.py")}
+
+
+def load_landmarks(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """sample_id -> (key_frames 3, points 3 x 68 x 2, status 3), from a store or a single ``.npz``."""
+    z = read_arrays(path, ["key_frames", "points", "status"])
+    return {str(s): (k, p, st) for s, k, p, st in zip(z["sample_id"], z["key_frames"], z["points"], z["status"])}
+
+
+def _keyer(stage: str, samples: Path, config) -> callable:
+    """The content key of a clip's row: file hash (sample table), parameters, code, and its landmarks."""
+    from ..release.sample_table import read_sample_table
+
+    table = read_sample_table(samples)
+    sha = dict(zip(table["sample_id"], table["sha256"]))
+    params, code = asdict(config), code_digest(*_CODE[stage])
+
+    def key(clip: Clip) -> str:
+        marks = None if clip.marks is None else clip_key(*(np.asarray(m).tolist() for m in clip.marks))
+        return clip_key(stage, params, code, sha.get(clip.sample_id), marks)
+    return key
 
 
 # ---- landmarks ----------------------------------------------------------------------------------------
@@ -55,19 +86,22 @@ def landmarks_stage(samples: Path, release: Path, out: Path, config: LandmarksCo
     if config.frames not in LANDMARK_FRAMES:
         raise ValueError(f"landmark frames must be one of {', '.join(LANDMARK_FRAMES)}, got {config.frames!r}")
     clips = load_clips(samples, release)
-    results = run_parallel(partial(_landmarks_one, config=config), clips, run.workers,
-                           f"landmarks ({config.frames} frames)", progress)
-    ok = finish(results, clips, out, run.max_failure_rate)
-    arrays = dict(sample_id=np.array([s for s, _ in ok]), key_frames=np.array([r[0] for _, r in ok], dtype=np.int32),
-                  points=np.array([r[1] for _, r in ok], dtype=np.float32).reshape(-1, 3, 68, 2),
-                  status=np.array([r[2] for _, r in ok], dtype=np.int8).reshape(-1, 3))
+    dtypes = {"key_frames": "int32", "points": "float32", "status": "int8"}
+    shapes = {"key_frames": (3,), "points": (3, 68, 2), "status": (3,)}
+    ragged = ()
     if config.frames == "all":
-        lengths = np.array([len(r[3]) for _, r in ok])
-        arrays.update(all_offsets=np.concatenate([[0], np.cumsum(lengths)]),
-                      all_points=np.concatenate([r[3] for _, r in ok]) if ok else np.zeros((0, 68, 2), np.float32),
-                      all_status=np.concatenate([r[4] for _, r in ok]) if ok else np.zeros(0, np.int8))
-    save_npz(out, **arrays)
-    return {"n": len(clips), "ok": len(ok), "status_counts": np.bincount(arrays["status"].ravel(), minlength=4).tolist()}
+        dtypes.update(all_points="float32", all_status="int8")
+        shapes.update(all_points=(68, 2), all_status=())
+        ragged = ("all_points", "all_status")
+
+    def to_row(r):
+        row = {"key_frames": r[0], "points": r[1], "status": r[2]}
+        return {**row, "all_points": r[3], "all_status": r[4]} if ragged else row
+    summary = stream_stage(partial(_landmarks_one, config=config), clips, out, run,
+                           f"landmarks ({config.frames} frames)", progress, _keyer("landmarks", samples, config),
+                           to_row, dtypes, shapes, ragged, "all_offsets" if ragged else None)
+    status = read_arrays(out, ["status"])["status"]
+    return {**summary, "status_counts": np.bincount(status.ravel(), minlength=4).tolist()}
 
 
 def clip_transform(points: np.ndarray, size: int, align: bool) -> np.ndarray:
@@ -124,43 +158,37 @@ def _flow_one(clip: Clip, config: FlowConfig):
 
 
 def _marked_clips(samples: Path, release: Path, landmarks: Path) -> list[Clip]:
-    return with_marks(load_clips(samples, release), landmarks)
+    """The clips, each with its own landmarks, so a worker receives only what its clips need."""
+    marks = load_landmarks(landmarks)
+    return [replace(c, marks=marks.get(c.sample_id)) for c in load_clips(samples, release)]
 
 
 def lbptop_stage(samples: Path, release: Path, landmarks: Path, out: Path, config: LbpTopConfig = LbpTopConfig(),
                  run: RunConfig = RunConfig(), progress: bool = True) -> dict:
     clips = _marked_clips(samples, release, landmarks)
-    results = run_parallel(partial(_lbptop_one, config=config), clips, run.workers, f"LBP-TOP ({config.frames})",
-                           progress)
-    ok = finish(results, clips, out, run.max_failure_rate)
     params = {"frames": config.frames, "size": config.size, "radius": config.radius, "points": config.points,
               "grid": list(config.grid), "align": config.align}
-    save_npz(out, sample_id=np.array([s for s, _ in ok]), X=np.array([r for _, r in ok], dtype=np.float32),
-             params=np.array(json.dumps(params)))
-    return {"n": len(clips), "ok": len(ok)}
+    return stream_stage(partial(_lbptop_one, config=config), clips, out, run, f"LBP-TOP ({config.frames})", progress,
+                        _keyer("lbptop", samples, config), lambda r: {"X": r}, {"X": "float32"},
+                        extras={"params": np.array(json.dumps(params))})
 
 
 def apex_stage(samples: Path, release: Path, landmarks: Path, out: Path, config: ApexConfig = ApexConfig(),
                run: RunConfig = RunConfig(), progress: bool = True) -> dict:
     clips = _marked_clips(samples, release, landmarks)
-    results = run_parallel(partial(_apex_one, config=config), clips, run.workers, "apex crops", progress)
-    ok = finish(results, clips, out, run.max_failure_rate)
-    save_npz(out, sample_id=np.array([s for s, _ in ok]),
-             crops=np.array([r for _, r in ok], dtype=np.uint8).reshape(-1, config.size, config.size, 3))
-    return {"n": len(clips), "ok": len(ok)}
+    return stream_stage(partial(_apex_one, config=config), clips, out, run, "apex crops", progress,
+                        _keyer("apex", samples, config), lambda r: {"crops": r}, {"crops": "uint8"},
+                        {"crops": (config.size, config.size, 3)})
 
 
 def flow_stage(samples: Path, release: Path, landmarks: Path, out: Path, config: FlowConfig = FlowConfig(),
                run: RunConfig = RunConfig(), progress: bool = True) -> dict:
     clips = _marked_clips(samples, release, landmarks)
-    results = run_parallel(partial(_flow_one, config=config), clips, run.workers, f"optical flow ({config.method})",
-                           progress)
-    ok = finish(results, clips, out, run.max_failure_rate)
     # float16 halves the artifact; flow and strain need far less precision than that
-    arrays = {f"flow_{s}": np.array([r[s] for _, r in ok], dtype=np.float16).reshape(-1, s, s, 3)
-              for s in config.sizes}
-    save_npz(out, sample_id=np.array([s for s, _ in ok]), **arrays)
-    return {"n": len(clips), "ok": len(ok)}
+    names = {s: f"flow_{s}" for s in config.sizes}
+    return stream_stage(partial(_flow_one, config=config), clips, out, run, f"optical flow ({config.method})",
+                        progress, _keyer("flow", samples, config), lambda r: {names[s]: r[s] for s in config.sizes},
+                        {n: "float16" for n in names.values()}, {names[s]: (s, s, 3) for s in config.sizes})
 
 
 # ---- graphs and deflection (from landmarks alone) --------------------------------------------------------
