@@ -20,5 +20,5 @@ def main() -> None:
     """Dataset management and benchmark suite for CMED-style micro-expression releases."""
 
 
-from . import baselines, bench, curation, features, pipeline, release, synth  # noqa: E402,F401  (register commands)
+from . import au, baselines, bench, curation, features, pipeline, release, synth  # noqa: E402,F401  (register commands)
 
