@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..baselines.au import AU_BASELINES
 from . import EXIT_INVALID, main, output_exists
 from .release import sample_table_failure, samples_option
 
@@ -73,7 +74,7 @@ def au_score(predictions: Path, splits_dir: Path, protocol: str) -> None:
 
 
 @au.command("baseline")
-@click.argument("name", type=click.Choice(["au-prevalence", "au-lbptop", "au-flow"]))
+@click.argument("name", type=click.Choice(list(AU_BASELINES)))
 @AU_SPLITS_OPTION
 @PROTOCOL_OPTION
 @click.option("--features", type=click.Path(dir_okay=False, path_type=Path), default=None,

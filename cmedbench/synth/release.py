@@ -28,7 +28,7 @@ from ..console import track
 from ..release.labels import LABELS, NO_ME
 from ..release.layout import write_release
 from .synth_config import SynthConfig, SynthConfigError
-from .distribution import expand_counts, profile_for, scaled_counts
+from .distribution import balanced_counts, expand_counts, profile_for, scaled_counts
 
 # Table IV: (min, max) frames; log-normal (median, sigma) chosen so the uncapped mean is ~91 / ~228.
 EMOTION_FRAMES = {"min": 4, "max": 821, "median": 60.0, "sigma": 0.9}
@@ -124,6 +124,11 @@ def frame_bounds(plan: pd.DataFrame) -> dict:
 def synth_release(out: Path, cfg: SynthConfig, metadata_only: bool = False, force: bool = False,
                   progress: bool = True, counts: pd.DataFrame | None = None) -> Path:
     """Plan, render and write a release. ``counts`` (subject x class) overrides Table V scaling."""
+    if counts is None and cfg.per_class is not None:
+        if cfg.per_class < 1:
+            raise SynthConfigError("per_class", f"a balanced release needs at least 1 clip per class, not "
+                                                f"{cfg.per_class}")
+        counts = balanced_counts(cfg.subjects or 74, cfg.per_class)
     if counts is None:
         counts = scaled_counts(cfg.subjects, cfg.scale)
     else:
@@ -137,6 +142,8 @@ def synth_release(out: Path, cfg: SynthConfig, metadata_only: bool = False, forc
         plan = plan_release(counts, cfg)
         full = len(counts) == 74 and cfg.scale == 1.0 and counts.to_numpy().sum() == 10924
         name = "cmed-v1-shaped" if full else f"synthetic-{len(counts)}s-x{cfg.scale:g}"
+        if cfg.per_class is not None:
+            name = f"synthetic-{len(counts)}s-balanced-{cfg.per_class}"
         profile = profile_for(counts, name)
         if metadata_only:
             write_release(tmp, plan, videos=(), flat=False, extra_columns=RELEASE_COLUMNS)
