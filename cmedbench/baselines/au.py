@@ -129,10 +129,14 @@ def au_fold_predictions(bench, X: np.ndarray | None, kind: str, alpha: float = 1
 def run_au_baseline(name: str, splits: str | Path, out: str | Path, protocol: str = "loso",
                     features: str | Path | None = None, alpha: float = 1.0, n_inner: int = 4) -> dict:
     """Run one AU baseline on one protocol and write its result folder; returns the scorer's result."""
+    from ..bench.au_splits import AUTaskUnavailable
     from ..bench.au_submission import AUEvaluator, au_predictions_csv
 
     spec = get_au_baseline(name)
-    ev = AUEvaluator(protocol, splits)
+    try:
+        ev = AUEvaluator(protocol, splits)
+    except AUTaskUnavailable as exc:
+        return write_unavailable(Path(out) / name, name, protocol, str(exc))
     bench = ev.bench
     X = None
     if spec.kind != "floor":
@@ -161,3 +165,15 @@ def run_au_baseline(name: str, splits: str | Path, out: str | Path, protocol: st
                **{f"f1_{a}": v for a, v in result["pooled"]["f1"].items()}}
     write_text(folder / "metrics.json", json.dumps(summary, indent=2) + "\n")
     return result
+
+
+def write_unavailable(folder: Path, name: str, protocol: str, reason: str) -> dict:
+    """The result folder of a run on a release without usable AUs: the same files, saying so (the AU
+    board skips it), so the pipeline runs unchanged on CMED, which codes no AUs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_bytes(folder / "predictions.csv", b"sample_id\n")
+    meta = {"model": get_au_baseline(name).title, "task": "au-detection", "protocol": protocol,
+            "unavailable": reason}
+    write_text(folder / "submission.json", json.dumps(meta, indent=2) + "\n")
+    write_text(folder / "metrics.json", json.dumps({"unavailable": reason}, indent=2) + "\n")
+    return {"unavailable": reason}

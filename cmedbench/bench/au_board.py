@@ -72,6 +72,7 @@ def read_au_ledger(root: Path) -> list[dict]:
 class AUCollected:
     stored: list[dict] = field(default_factory=list)
     already: int = 0
+    unavailable: int = 0  # result folders of runs on a release that codes no AUs
 
 
 def collect_au(results: str | Path, splits: str | Path, board: str | Path) -> AUCollected:
@@ -91,7 +92,11 @@ def collect_au(results: str | Path, splits: str | Path, board: str | Path) -> AU
         records = read_au_ledger(board)
         for meta_path in sorted(Path(results).glob("*/submission.json")):
             try:
-                info, task, protocol = submission_info(read_json_object(meta_path))
+                meta = read_json_object(meta_path)
+                if "unavailable" in meta:
+                    out.unavailable += 1
+                    continue
+                info, task, protocol = submission_info(meta)
                 ev = AUEvaluator(protocol, splits)
                 sub = ev.parse(meta_path.parent / "predictions.csv")
             except (ValueError, SplitsError) as exc:

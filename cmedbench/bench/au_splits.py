@@ -23,18 +23,27 @@ from pathlib import Path
 
 import numpy as np
 
-from .au_task import AU_TASK, AUTask, au_column, au_truth, get_au_task
+from .au_task import AU_TASK, AUTask, NoActionUnits, au_column, au_truth, get_au_task
 from .protocols import PROTOCOLS, assign_folds
 from .splits import SplitsError, _csv_bytes, _csv_rows, _read
 
 FORMAT = "cmedbench-au-splits-v1"
 
 
+class AUTaskUnavailable(SplitsError):
+    """The AU benchmark folder was written from a release that codes no usable action units."""
+
+
 def build_au_splits(table, fingerprint: str, seed: int = 0, min_samples: int | None = None,
                     task: AUTask | None = None) -> dict[str, bytes]:
-    """All files of an AU benchmark folder, as bytes keyed by relative path (pure)."""
+    """All files of an AU benchmark folder, as bytes keyed by relative path (pure). A release that codes
+    no usable AUs gets a folder with only a manifest that says why (so a pipeline on CMED still runs)."""
     task = task or get_au_task(AU_TASK)
-    truth = au_truth(table, task, min_samples)
+    try:
+        truth = au_truth(table, task, min_samples)
+    except NoActionUnits as exc:
+        manifest = {"format": FORMAT, "task": task.name, "dataset_fingerprint": fingerprint, "unavailable": str(exc)}
+        return {"manifest.json": (json.dumps(manifest, indent=2) + "\n").encode()}
     path_of = dict(zip(table["sample_id"].astype(str), table["path"].astype("string").fillna("")))
     ids, subjects = truth.sample_ids, truth.subjects
     cols = [au_column(a) for a in truth.aus]
@@ -110,6 +119,8 @@ def load_au_benchmark(root: str | Path, protocol: str = "loso") -> AUBenchmark:
         raise SplitsError(f"{root}/manifest.json is not an AU benchmark manifest") from None
     if fmt != FORMAT:
         raise SplitsError(f"{root}/manifest.json: format {str(fmt)[:40]!r} is not {FORMAT!r}")
+    if "unavailable" in manifest:
+        raise AUTaskUnavailable(f"the AU task is unavailable on this release: {manifest['unavailable']}")
     try:
         entry = manifest["protocols"].get(protocol)
         if entry is None:

@@ -21,7 +21,12 @@ AU_TASK = "au-detection"
 
 
 class AUTaskError(ValueError):
-    """A sample table the AU task cannot use (no ``action_units`` column, a malformed cell, no AU kept)."""
+    """A sample table the AU task cannot use: a malformed ``action_units`` cell, a bad threshold."""
+
+
+class NoActionUnits(AUTaskError):
+    """The release codes no action units the task can use (no column, nothing coded, no AU kept): the
+    task is unavailable on it, which is not an error in the release (CMED codes no AUs)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def au_truth(table, task: AUTask, min_samples: int | None = None, source: str = 
     if threshold < 1:
         raise AUTaskError(f"the minimum number of samples per AU must be at least 1, not {threshold}")
     if task.source not in table.columns:
-        raise AUTaskError(f"{source} has no {task.source!r} column: the release does not code action units")
+        raise NoActionUnits(f"{source} has no {task.source!r} column: the release does not code action units")
     table = table.sort_values("sample_id")
     rows: list[tuple[str, str, frozenset[int]]] = []
     for line, sid, subject, emotion, cell in zip(table.index, table["sample_id"], table["subject"], table["emotion"],
@@ -88,7 +93,7 @@ def au_truth(table, task: AUTask, min_samples: int | None = None, source: str = 
             counts[au] = counts.get(au, 0) + 1
     kept = tuple(sorted(au for au, n in counts.items() if n >= threshold))
     if not kept:
-        raise AUTaskError(f"{source}: no action unit is coded on at least {threshold} samples of the "
+        raise NoActionUnits(f"{source}: no action unit is coded on at least {threshold} samples of the "
                           f"{task.name} task ({len(rows)} coded samples)")
     y = np.array([[au in aus for au in kept] for _, _, aus in rows], dtype=np.int8).reshape(len(rows), len(kept))
     return AUTruth([r[0] for r in rows], [r[1] for r in rows], kept, y, dict(sorted(counts.items())))

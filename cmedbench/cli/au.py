@@ -46,6 +46,9 @@ def au_splits(samples: Path, out: Path, seed: int, min_samples: int | None, forc
         raise click.ClickException(str(exc)) from None
     except OutputExists:
         raise output_exists(out) from None
+    if "unavailable" in manifest:
+        click.echo(f"wrote {out}: the AU task is unavailable on this release ({manifest['unavailable']})")
+        return
     counts = ", ".join(f"{a} {manifest['au_counts'][a]}" for a in manifest["aus"])
     click.echo(f"wrote {out}: {manifest['n_samples']} samples, {len(manifest['aus'])} AUs kept "
                f"(>= {manifest['min_samples']} samples): {counts}")
@@ -95,6 +98,9 @@ def au_baseline(name: str, splits_dir: Path, protocol: str, features: Path | Non
         result = run_au_baseline(name, splits_dir, out, protocol, features, alpha, inner_folds)
     except (SplitsError, AUFeaturesMissing) as exc:
         raise click.ClickException(str(exc)) from None
+    if "unavailable" in result:
+        click.echo(f"{name}: nothing to run, {result['unavailable']}")
+        return
     f1 = ", ".join(f"{a} {v:.3f}" if v is not None else f"{a} n/a" for a, v in result["pooled"]["f1"].items())
     click.echo(f"{name} ({protocol}): mean F1 {result['pooled']['mean_f1']:.4f}; {f1}")
 
@@ -112,4 +118,6 @@ def au_collect(results: Path, splits_dir: Path, board: Path) -> None:
         done = collect_au(results, splits_dir, board)
     except AUBoardError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{len(done.stored)} new AU record(s), {done.already} already on the board; {board}/LEADERBOARD.md")
+    skipped = f", {done.unavailable} run(s) on a release without AUs skipped" if done.unavailable else ""
+    click.echo(f"{len(done.stored)} new AU record(s), {done.already} already on the board{skipped}; "
+               f"{board}/LEADERBOARD.md")

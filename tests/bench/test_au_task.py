@@ -9,7 +9,7 @@ import pytest
 
 from cmedbench.bench.au_board import AUBoardError, collect_au, read_au_ledger
 from cmedbench.bench.au_metrics import au_f1, evaluate_au
-from cmedbench.bench.au_splits import build_au_splits, load_au_benchmark
+from cmedbench.bench.au_splits import AUTaskUnavailable, build_au_splits, load_au_benchmark
 from cmedbench.bench.au_submission import AUEvaluator, au_predictions_csv, parse_au_submission
 from cmedbench.bench.au_task import AUTaskError, au_truth, get_au_task
 from cmedbench.bench.splits import SplitsError
@@ -63,6 +63,17 @@ def test_truth_refusals_name_the_problem():
         au_truth(bad, TASK)
     with pytest.raises(AUTaskError, match="no action unit is coded on at least 1000"):
         au_truth(t, TASK, min_samples=1000)
+
+
+def test_a_release_without_usable_aus_gets_a_folder_that_says_so(tmp_path):
+    files = build_au_splits(table().drop(columns="action_units"), "sha256:x")
+    assert list(files) == ["manifest.json"]
+    assert "no 'action_units' column" in json.loads(files["manifest.json"])["unavailable"]
+    (tmp_path / "manifest.json").write_bytes(files["manifest.json"])
+    with pytest.raises(AUTaskUnavailable, match="unavailable on this release"):
+        load_au_benchmark(tmp_path)
+    uncoded = table().assign(action_units="NA")
+    assert "no action unit is coded" in json.loads(build_au_splits(uncoded, "x")["manifest.json"])["unavailable"]
 
 
 def test_benchmark_folder_is_reproducible_and_hashed(tmp_path):
