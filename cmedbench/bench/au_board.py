@@ -133,9 +133,9 @@ def _f(x) -> str:
 
 def render_au_board(records: list[dict]) -> str:
     """One table per (protocol, dataset): each model's latest record, best pooled mean F1 first."""
-    lines = ["# AU detection board", "",
-             "Per-AU F1 (pooled over all test folds) and their mean; floors are marked. "
-             f"{len(records)} record(s) in records.jsonl.", ""]
+    intro = ("Per-AU F1 (pooled over all test folds) and their mean; floors are marked. "
+             f"{len(records)} record(s) in records.jsonl.")
+    lines = ["# AU detection board", "", intro, ""]
     groups: dict[tuple[str, str], dict[str, dict]] = {}
     for r in records:
         groups.setdefault((r["protocol"], r["dataset_fingerprint"]), {})[r["model"]] = r

@@ -10,7 +10,7 @@ subject-independent protocols (``protocols.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -38,7 +38,7 @@ class AUTask:
     min_samples: int
 
 
-@lru_cache(maxsize=None)
+@cache
 def au_tasks() -> dict[str, AUTask]:
     import yaml
 

@@ -8,8 +8,13 @@ import sys
 import numpy as np
 import pytest
 
-from cmedbench.baselines.au import (AUFeaturesMissing, au_fold_predictions, best_threshold, get_au_baseline,
-                                    run_au_baseline, UnknownAUBaseline)
+from cmedbench.baselines.au import (
+    AUFeaturesMissing,
+    UnknownAUBaseline,
+    au_fold_predictions,
+    best_threshold,
+    get_au_baseline,
+)
 from cmedbench.bench.au_splits import AUBenchmark
 
 CLI = [sys.executable, "-m", "cmedbench.cli"]
@@ -74,7 +79,7 @@ def test_unknown_names_and_missing_features_are_refused(tmp_path):
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     root = tmp_path_factory.mktemp("au")
-    run = lambda *a: subprocess.run(CLI + [str(x) for x in a], capture_output=True, text=True, cwd=root)  # noqa: E731
+    run = lambda *a: subprocess.run(CLI + [str(x) for x in a], capture_output=True, text=True, cwd=root)
     done = run("synth", "release", "release", "--subjects", 3, "--scale", 0.02, "--max-emotion-frames", 16,
                "--max-no-me-frames", 16, "--workers", 1)
     assert done.returncode == 0, done.stderr

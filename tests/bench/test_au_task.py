@@ -9,8 +9,16 @@ import pytest
 
 from cmedbench.bench.au_board import AUBoardError, collect_au, read_au_ledger
 from cmedbench.bench.au_metrics import au_f1, evaluate_au
-from cmedbench.bench.au_splits import AUTaskUnavailable, build_au_splits, load_au_benchmark
-from cmedbench.bench.au_submission import AUEvaluator, au_predictions_csv, parse_au_submission
+from cmedbench.bench.au_splits import (
+    AUTaskUnavailable,
+    build_au_splits,
+    load_au_benchmark,
+)
+from cmedbench.bench.au_submission import (
+    AUEvaluator,
+    au_predictions_csv,
+    parse_au_submission,
+)
 from cmedbench.bench.au_task import AUTaskError, au_truth, get_au_task
 from cmedbench.bench.splits import SplitsError
 from cmedbench.bench.submission import SubmissionError

@@ -35,7 +35,7 @@ def test_the_source_smiles_and_the_neutral_template_does_not():
     assert _smile(pts) > 0.08  # the astronaut's corners sit well above her lips' middle
     assert _smile(neutral) < 0.5 * _smile(pts)
     assert _opening(neutral) < 0.5 * _opening(pts)  # lips (almost) closed
-    width = lambda p: float(np.hypot(*(p[54] - p[48])))  # noqa: E731
+    width = lambda p: float(np.hypot(*(p[54] - p[48])))
     assert width(neutral) < width(pts)  # a smile widens the mouth
     untouched = list(range(17, 48))  # brows, nose, eyes: only the mouth and lower face move
     assert np.allclose(neutral[untouched], pts[untouched])
@@ -63,7 +63,7 @@ def test_the_teeth_are_painted_over():
 def test_subjects_start_from_the_neutral_face():
     from cmedbench.synth.face import draw_identity, make_subject
 
-    face, pts, neutral = neutral_source()
+    _, pts, _ = neutral_source()
     subject = make_subject(draw_identity(np.random.default_rng(5)), 5)
     assert _smile(subject.landmarks) < 0.5 * _smile(pts)
 
