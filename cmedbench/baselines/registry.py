@@ -105,3 +105,8 @@ def get_baseline(name: str) -> BaselineSpec:
         return BASELINES[name]
     except KeyError:
         raise UnknownBaseline(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}") from None
+
+
+# The AU detection task's baselines (multi-label: their own fold runner, results-au/ and AU board) are
+# registered in cmedbench/baselines/au.py; re-exported here so that every baseline has one home.
+from .au import AU_BASELINES  # noqa: E402,F401

@@ -37,6 +37,8 @@ def tasks() -> dict[str, Task]:
     data = yaml.safe_load(resources.files("cmedbench.bench").joinpath("tasks.yaml").read_text("utf-8"))
     out = {}
     for name, spec in data.items():
+        if spec.get("kind", "classification") != "classification":
+            continue  # multi-label tasks (AU detection) are read by their own module (au_task.py)
         labels = tuple(spec["labels"])
         emap = tuple(spec["map"].items())
         assert set(dict(emap).values()) <= set(labels), f"task {name}: map uses labels outside its list"

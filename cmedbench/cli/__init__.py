@@ -20,5 +20,5 @@ def main() -> None:
     """Dataset management and benchmark suite for CMED-style micro-expression releases."""
 
 
-from . import baselines, bench, card, curation, datasets, features, pipeline, release, spotting, synth  # noqa: E402,F401  (register commands)
+from . import au, baselines, bench, card, curation, datasets, features, pipeline, release, spotting, synth  # noqa: E402,F401  (register commands)
 

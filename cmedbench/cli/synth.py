@@ -38,10 +38,14 @@ def synth() -> None:
               help="Cap on No-ME clip length (Table IV: up to 7680).")
 @click.option("--workers", type=click.IntRange(1, 64), default=RELEASE.workers, show_default=True,
               help="Clips rendered in parallel.")
+@click.option("--per-class", type=int, default=None,
+              help="Balanced release: this many clips of every class per subject instead of Table V's counts "
+                   "(--scale is then unused); every rendered action unit is common enough to measure.")
 @click.option("--metadata-only", is_flag=True, help="Write the metadata CSV, truth and profile; render no video.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
 def synth_release(out: Path, subjects: int, scale: float, seed: int, max_emotion_frames: int,
-                  max_no_me_frames: int, workers: int, metadata_only: bool, force: bool) -> None:
+                  max_no_me_frames: int, workers: int, per_class: int | None, metadata_only: bool,
+                  force: bool) -> None:
     """Write a synthetic CMED-shaped release to OUT: both folder layouts, video_emotion_metadata.csv,
     the ground truth (synth_truth.csv) and the profile it must satisfy (profile.yaml).
 
@@ -55,7 +59,7 @@ def synth_release(out: Path, subjects: int, scale: float, seed: int, max_emotion
     from ..synth.synth_config import SynthConfigError
 
     cfg = SynthConfig(subjects=subjects, scale=scale, seed=seed, max_emotion_frames=max_emotion_frames,
-                      max_no_me_frames=max_no_me_frames, workers=workers)
+                      max_no_me_frames=max_no_me_frames, workers=workers, per_class=per_class)
     t0 = time.perf_counter()
     try:
         path = run(out, cfg, metadata_only=metadata_only, force=force)

@@ -44,6 +44,13 @@ def scaled_counts(subjects: int | None = None, scale: float = 1.0) -> pd.DataFra
     return pd.DataFrame(counts, index=base.index, columns=base.columns)
 
 
+def balanced_counts(subjects: int, per_class: int) -> pd.DataFrame:
+    """``per_class`` clips of every class for each of the first ``subjects`` subjects of Table V: not
+    CMED's shape, but every emotion (so every rendered action unit) is common enough to measure."""
+    base = scaled_counts(subjects, 1.0)
+    return pd.DataFrame(per_class, index=base.index, columns=base.columns)
+
+
 def _largest_remainder(quotas: np.ndarray, total: int) -> np.ndarray:
     """Integers summing to ``total`` closest to ``quotas`` (Hamilton's method; ties to the earlier subject)."""
     floor = np.floor(quotas).astype(int)

@@ -45,6 +45,16 @@ def source_face() -> tuple[np.ndarray, np.ndarray]:
     return face.astype(np.float32) / 255.0, pts @ m[:, :2].T + m[:, 2]
 
 
+@lru_cache(maxsize=1)
+def neutral_source() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The source face with its open smile painted closed, its landmarks, and where the warp moves them
+    to put the face at rest (``neutral.py``): every subject starts from a neutral expression."""
+    from .neutral import closed_mouth, neutral_landmarks
+
+    face, pts = source_face()
+    return closed_mouth(face, pts), pts, neutral_landmarks(pts)
+
+
 @dataclass(frozen=True)
 class Identity:
     """Everything that makes one synthetic subject look like themselves (recorded in the truth file)."""
@@ -191,8 +201,8 @@ def make_subject(ident: Identity, seed: int) -> Subject:
     """Render the identity's base image and precompute its motion fields."""
     import cv2
 
-    face, pts = source_face()
-    target = shape_landmarks(pts, ident)
+    face, pts, neutral = neutral_source()
+    target = shape_landmarks(neutral, ident)
     # backward map: output pixel q samples the source at q + (pts - target) interpolated at q
     back = dense_field(target, pts - target, smoothing=1.0)
     gx, gy = np.meshgrid(np.arange(SIZE, dtype=np.float32), np.arange(SIZE, dtype=np.float32))

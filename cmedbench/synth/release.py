@@ -22,16 +22,19 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..action_units import format_aus
 from ..atomic import staged_dir, write_text
 from ..console import track
 from ..release.labels import LABELS, NO_ME
 from ..release.layout import write_release
 from .synth_config import SynthConfig, SynthConfigError
-from .distribution import expand_counts, profile_for, scaled_counts
+from .distribution import balanced_counts, expand_counts, profile_for, scaled_counts
 
 # Table IV: (min, max) frames; log-normal (median, sigma) chosen so the uncapped mean is ~91 / ~228.
 EMOTION_FRAMES = {"min": 4, "max": 821, "median": 60.0, "sigma": 0.9}
 NO_ME_FRAMES = {"min": 9, "max": 7680, "median": 100.0, "sigma": 1.28}
+# Columns of video_emotion_metadata.csv beyond CMED's own: the rendered AUs, so the AU task runs on it.
+RELEASE_COLUMNS = ("action_units",)
 
 
 def _seed_of(*parts) -> int:
@@ -59,11 +62,13 @@ def plan_release(counts: pd.DataFrame, cfg: SynthConfig) -> pd.DataFrame:
     rows["onset"] = pd.array([p.onset for p in plans], dtype="Int64")
     rows["offset"] = pd.array([p.offset for p in plans], dtype="Int64")
     rows["aus"] = ["+".join(p.aus) for p in plans]
+    rows["action_units"] = [format_aus(p.aus) for p in plans]  # the rendered AUs, canonical (No-ME: "")
     rows["intensities"] = [";".join(f"{x:.4f}" for x in p.intensities) for p in plans]
     for col in ("n_blinks", "talking", "light_change", "jpeg_quality", "noise_sigma", "duplicated", "dropped"):
         rows[col] = [getattr(p, col) for p in plans]
     rows["noise_sigma"] = rows["noise_sigma"].round(4)
-    return rows[["subject", "filename", "emotion", "apex_frame", "n_frames", "onset", "offset", "aus", "intensities",
+    return rows[["subject", "filename", "emotion", "apex_frame", "n_frames", "onset", "offset", "aus", "action_units",
+                 "intensities",
                  "n_blinks", "talking", "light_change", "jpeg_quality", "noise_sigma", "duplicated", "dropped",
                  "clip_seed"]]
 
@@ -119,6 +124,11 @@ def frame_bounds(plan: pd.DataFrame) -> dict:
 def synth_release(out: Path, cfg: SynthConfig, metadata_only: bool = False, force: bool = False,
                   progress: bool = True, counts: pd.DataFrame | None = None) -> Path:
     """Plan, render and write a release. ``counts`` (subject x class) overrides Table V scaling."""
+    if counts is None and cfg.per_class is not None:
+        if cfg.per_class < 1:
+            raise SynthConfigError("per_class", f"a balanced release needs at least 1 clip per class, not "
+                                                f"{cfg.per_class}")
+        counts = balanced_counts(cfg.subjects or 74, cfg.per_class)
     if counts is None:
         counts = scaled_counts(cfg.subjects, cfg.scale)
     else:
@@ -132,16 +142,18 @@ def synth_release(out: Path, cfg: SynthConfig, metadata_only: bool = False, forc
         plan = plan_release(counts, cfg)
         full = len(counts) == 74 and cfg.scale == 1.0 and counts.to_numpy().sum() == 10924
         name = "cmed-v1-shaped" if full else f"synthetic-{len(counts)}s-x{cfg.scale:g}"
+        if cfg.per_class is not None:
+            name = f"synthetic-{len(counts)}s-balanced-{cfg.per_class}"
         profile = profile_for(counts, name)
         if metadata_only:
-            write_release(tmp, plan, videos=(), flat=False)
+            write_release(tmp, plan, videos=(), flat=False, extra_columns=RELEASE_COLUMNS)
             (tmp / "FinalFullVideos_subjects").mkdir(exist_ok=True)
         else:
             scratch = tmp / ".render"
             scratch.mkdir()
             render_all(plan, cfg.seed, scratch, cfg.workers, progress)
             videos = [(i, scratch / f"{s}__{f}") for i, (s, f) in enumerate(zip(plan["subject"], plan["filename"]))]
-            write_release(tmp, plan, videos, flat=True)
+            write_release(tmp, plan, videos, flat=True, extra_columns=RELEASE_COLUMNS)
             shutil.rmtree(scratch)
             profile["frames"] = frame_bounds(plan)
             profile["avg_tolerance"] = 0.01

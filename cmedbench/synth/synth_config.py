@@ -27,6 +27,7 @@ class SynthConfig:
     max_emotion_frames: int = 120  # Table IV allows up to 821; capped so the default renders in ~1 minute
     max_no_me_frames: int = 200  # Table IV allows up to 7680
     workers: int = 2  # clips rendered in parallel
+    per_class: int | None = None  # clips of every class per subject instead of Table V's shape (balanced)
 
 
 @dataclass(frozen=True)
