@@ -81,7 +81,7 @@ def write_results(out_dir: Path, run: BaselineRun, cfg: RunConfig) -> dict:
     write_text(out_dir / "run.json", json.dumps({
         "baseline": run.name, "preset": run.resolved.preset, "params": run.resolved.params,
         "overrides": run.resolved.overrides, "selection": cfg.selection, "chosen_per_fold": run.chosen,
-        "device": run.device, "pretrained": run.pretrained}, indent=2, default=str) + "\n")
+        "device": run.device, "pretrained": run.pretrained, "provenance": run.provenance}, indent=2, default=str) + "\n")
     write_text(out_dir / TIMING_FILE, json.dumps({
         "runtime_s": round(run.runtime_s, 2), "workers": cfg.workers, "backend": cfg.backend,
         "threads_per_fold": run.threads_per_fold,
