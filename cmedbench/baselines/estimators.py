@@ -145,20 +145,20 @@ class VGGApex(_TorchBaseline):
         return model
 
     def _batches(self, X):
+        """Resized and normalised once per fit, on the model's device; a batch is then one index."""
         import torch
         import torch.nn.functional as F
 
         size = self.input_size
         mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)  # ImageNet normalisation
         std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
-
-        def of(idx):
-            x = torch.from_numpy(np.ascontiguousarray(X[idx])).permute(0, 3, 1, 2).float() / 255.0
+        parts = []
+        for start in range(0, len(X), PREP_CHUNK):  # chunks bound the float copy of the uint8 crops
+            x = torch.from_numpy(np.ascontiguousarray(X[start:start + PREP_CHUNK])).permute(0, 3, 1, 2).float() / 255.0
             if x.shape[-1] != size:
                 x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-            return ((x - mean) / std,)
-
-        return of
+            parts.append(((x - mean) / std).to(self.device))
+        return _indexer(torch.cat(parts) if parts else torch.zeros(0, 3, size, size, device=self.device))
 
 
 class DGCNNGraph(_TorchBaseline):
@@ -177,11 +177,25 @@ class DGCNNGraph(_TorchBaseline):
         return DGCNN(X[0].num_node_features, self.n_classes, tuple(self.channels), self.k, self.conv1d, self.hidden)
 
     def _batches(self, X):
-        from torch_geometric.data import Batch
+        """Landmark graphs share one edge list: node features stacked once on the model's device, and a
+        batch's edge list made by offsetting it (what ``Batch.from_data_list`` would build, without
+        collating Python objects on every step). Graphs that differ are collated per batch."""
+        import torch
+
+        if len(X) == 0 or not all(g.num_nodes == X[0].num_nodes and torch.equal(g.edge_index, X[0].edge_index)
+                                  for g in X):
+            return _collated(X)
+        nodes, edges = X[0].num_nodes, X[0].edge_index.to(self.device)
+        x = torch.stack([g.x for g in X]).to(self.device)  # (graphs, nodes, features)
+        cache: dict[int, tuple] = {}
 
         def of(idx):
-            b = Batch.from_data_list([X[i] for i in idx])
-            return b.x, b.edge_index, b.batch
+            b = len(idx)
+            if b not in cache:
+                offsets = torch.arange(b, device=self.device).repeat_interleave(edges.shape[1]) * nodes
+                cache[b] = (edges.repeat(1, b) + offsets, torch.arange(b, device=self.device).repeat_interleave(nodes))
+            index = torch.as_tensor(idx, device=self.device)
+            return x[index].reshape(b * nodes, -1), cache[b][0], cache[b][1]
 
         return of
 
@@ -206,7 +220,32 @@ class STSTNetFlow(_TorchBaseline):
     def _batches(self, X):
         import torch
 
-        def of(idx):
-            return (torch.from_numpy(np.ascontiguousarray(X[idx], dtype=np.float32)).permute(0, 3, 1, 2),)
+        data = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(self.device)  # (n, h, w, c) once
+
+        def of(idx):  # the same channels-last view of each batch as before
+            return (data[torch.as_tensor(idx, device=data.device)].permute(0, 3, 1, 2),)
 
         return of
+
+
+PREP_CHUNK = 256  # images converted to float at a time while preparing a fold's inputs
+
+
+def _indexer(data):
+    """``of(idx)`` -> the rows ``idx`` of a tensor prepared once (on the model's device)."""
+    import torch
+
+    def of(idx):
+        return (data[torch.as_tensor(idx, device=data.device)],)
+
+    return of
+
+
+def _collated(graphs):
+    from torch_geometric.data import Batch
+
+    def of(idx):
+        b = Batch.from_data_list([graphs[i] for i in idx])
+        return b.x, b.edge_index, b.batch
+
+    return of

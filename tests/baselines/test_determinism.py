@@ -72,14 +72,20 @@ def test_provenance_lists_folds_that_ran_differently():
     assert len(mixed["folds_differ"]) == 2 and mixed["nondeterministic_ops"] == ["op"]
 
 
-def test_run_json_records_the_device_and_the_determinism_settings(ws, tmp_path):
+def test_run_json_and_the_board_record_carry_the_device_and_the_determinism_settings(ws, tmp_path):
+    from cmedbench.bench.leaderboard import Leaderboard
+
     cfg = RunConfig(progress=False, workers=1)
     run = run_baseline("ststnet", "emotion-3", "loso", ws["splits"], {"epochs": 1}, cfg, ws["features"] / "flow.npz")
-    write_results(tmp_path, run, cfg)
-    prov = json.loads((tmp_path / "run.json").read_text())["provenance"]
+    write_results(tmp_path / "results" / "ststnet" / "emotion-3", run, cfg)
+    prov = json.loads((tmp_path / "results" / "ststnet" / "emotion-3" / "run.json").read_text())["provenance"]
     assert prov["device"] == "cpu" and prov["cpu_profile"] == "portable" and prov["precision"] == "fp32"
     assert prov["threads"] == 1 and prov["onednn"] is False and prov["deterministic_algorithms"] is True
     assert prov["env"]["MKL_CBWR"] == "COMPATIBLE" and prov["torch"]
+    board = Leaderboard(tmp_path / "lb")
+    collected = board.collect(tmp_path / "results", ws["splits"])
+    assert collected.stored[0].record["provenance"] == prov
+    assert board.check([ws["splits"]]).problems == []
 
 
 @pytest.mark.slow
