@@ -21,6 +21,7 @@ from .params import Above, AtLeast, ExistingFile
 from .training import TorchTrainer
 
 Balance = Literal["weights", "sampler", "none"]
+Precision = Literal["fp32", "bf16", "auto"]  # auto: bf16 autocast on CUDA, fp32 on the CPU
 Epochs = Annotated[int, AtLeast(1)]
 Rate = Annotated[float, Above(0)]
 Decay = Annotated[float, AtLeast(0)]
@@ -105,7 +106,7 @@ class _TorchBaseline(_Classifier):
 
     def _trainer(self, on_epoch=None) -> TorchTrainer:
         return TorchTrainer(self.n_classes, self.lr, self.batch_size, self.weight_decay, self.class_balance,
-                            self.seed, self.device, on_epoch)
+                            self.seed, self.device, on_epoch, precision=self.precision)
 
     def fit(self, X, y, val=None, on_epoch=None):
         """``val`` = (X_val, y_val) fills ``history_``; ``on_epoch(i)`` is called after epoch i."""
@@ -129,7 +130,8 @@ class VGGApex(_TorchBaseline):
     def __init__(self, n_classes: int, width: Annotated[float, Above(0)] = 0.125, hidden: Size = 256,
                  input_size: Size = 64, pretrained_weights: WeightsFile | None = None, epochs: Epochs = 12,
                  lr: Rate = 1e-3, batch_size: Size = 32, weight_decay: Decay = 1e-4, class_balance: Balance = "weights",
-                 seed: int = 0, device: str = "cpu"):
+                 precision: Precision = "fp32", seed: int = 0, device: str = "cpu"):
+        self.precision = precision
         self.n_classes, self.width, self.hidden, self.input_size = n_classes, width, hidden, input_size
         self.pretrained_weights = pretrained_weights
         self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
@@ -166,7 +168,9 @@ class DGCNNGraph(_TorchBaseline):
 
     def __init__(self, n_classes: int, channels: list[Size] = (16, 16, 16, 1), k: Size = 20, conv1d: Size = 8,
                  hidden: Size = 64, epochs: Epochs = 40, lr: Rate = 2e-3, batch_size: Size = 32,
-                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", seed: int = 0, device: str = "cpu"):
+                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", precision: Precision = "fp32",
+                 seed: int = 0, device: str = "cpu"):
+        self.precision = precision
         self.n_classes, self.channels, self.k, self.conv1d, self.hidden = n_classes, channels, k, conv1d, hidden
         self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
         self.class_balance, self.seed, self.device = class_balance, seed, device
@@ -204,7 +208,9 @@ class STSTNetFlow(_TorchBaseline):
     """STSTNet on onset->apex optical flow and strain (a DFME flow baseline)."""
 
     def __init__(self, n_classes: int, epochs: Epochs = 40, lr: Rate = 5e-4, batch_size: Size = 32,
-                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", seed: int = 0, device: str = "cpu"):
+                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", precision: Precision = "fp32",
+                 seed: int = 0, device: str = "cpu"):
+        self.precision = precision
         self.n_classes, self.epochs, self.lr, self.batch_size = n_classes, epochs, lr, batch_size
         self.weight_decay, self.class_balance, self.seed, self.device = weight_decay, class_balance, seed, device
 

@@ -145,6 +145,7 @@ def run_baseline(name: str, task: str, protocol: str, splits: str | Path, sectio
     """Every fold of ``task``/``protocol``; ``section`` is the baseline's params.yaml section."""
     from .backends import run_folds
     from .determinism import pin_environment, provenance, threads_per_fold
+    from .training import effective_precision
 
     spec = get_baseline(name)
     pin_environment(cfg.cpu_profile, "cuda" if cfg.device != "cpu" else "cpu")  # before torch loads
@@ -173,6 +174,7 @@ def run_baseline(name: str, task: str, protocol: str, splits: str | Path, sectio
         chosen[fold] = res["chosen"]
         n_fallback += res.get("n_fallback", 0)
         pretrained = pretrained or res.get("pretrained", False)
-    prov = provenance(cfg.device, cfg.cpu_profile, "fp32", facts, nondeterministic)
+    precision = effective_precision(resolved.params.get("precision", "fp32"), cfg.device)
+    prov = provenance(cfg.device, cfg.cpu_profile, precision, facts, nondeterministic)
     return BaselineRun(name, bench, probs, resolved, chosen, n_fallback, pretrained, cfg.device, threads, runtime,
                        prov)

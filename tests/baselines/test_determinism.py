@@ -88,6 +88,16 @@ def test_run_json_and_the_board_record_carry_the_device_and_the_determinism_sett
     assert board.check([ws["splits"]]).problems == []
 
 
+def test_bf16_autocast_trains_on_the_cpu_and_is_recorded(ws):
+    from cmedbench.baselines.training import effective_precision
+
+    assert effective_precision("auto", "cpu") == "fp32" and effective_precision("auto", "cuda:0") == "bf16"
+    cfg = RunConfig(progress=False, workers=1)
+    run = run_baseline("ststnet", "emotion-3", "loso", ws["splits"], {"epochs": 1, "precision": "bf16"}, cfg,
+                       ws["features"] / "flow.npz")
+    assert run.provenance["precision"] == "bf16" and np.allclose(run.probs.sum(axis=1), 1.0, atol=1e-3)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("machine", [AVX2_CPU, SMALLER_CPU], ids=["avx2-cpu", "sse4-mkl-onednn"])
 def test_portable_predictions_do_not_depend_on_the_instruction_set(ws, tmp_path, machine):
