@@ -50,6 +50,7 @@ def baseline(name, task, protocol, splits_dir, features_path, params_file, selec
     untracked timing.json.
 
     `cmedbench collect` then submits the predictions like any participant's."""
+    from ..baselines.backends import BackendUnavailable
     from ..baselines.params import ParamsError
     from ..baselines.results import record_baseline, summary
     from ..baselines.runner import RunConfig
@@ -62,6 +63,8 @@ def baseline(name, task, protocol, splits_dir, features_path, params_file, selec
         raise click.ClickException(f"{params_file}: " + "; ".join(exc.problems)) from None
     except (SplitsError, FileNotFoundError) as exc:
         raise click.UsageError(str(exc)) from None
+    except BackendUnavailable as exc:
+        raise click.ClickException(f"--backend {backend}: {exc}") from None
     click.echo(summary(run, metrics, out / name / task))
 
 

@@ -114,3 +114,11 @@ def test_portable_predictions_do_not_depend_on_the_instruction_set(ws, tmp_path,
         assert done.stdout.split()[:3] == ["AVX2", "False", "1"], done.stdout
         probs.append(np.load(out))
     assert probs[0].tobytes() == probs[1].tobytes()
+
+
+def test_one_fold_per_gpu_without_dask_cuda_says_what_to_install(monkeypatch):
+    from cmedbench.baselines.backends import BackendUnavailable, local_cluster
+
+    monkeypatch.setitem(sys.modules, "dask_cuda", None)  # as if not installed
+    with pytest.raises(BackendUnavailable, match="dask-cuda"):
+        local_cluster(2, "cuda")
