@@ -1,7 +1,8 @@
 """How far one fold's predictions drift between x86 machines, emulated on this one, with and without
 the ``portable`` CPU profile (`cmedbench.baselines.determinism`).
 
-Run: .venv/bin/python benchmarks/cpu_drift.py [BASELINE] [TASK] [FOLD]   (default: dgcnn me-spotting sub_01)
+Run: .venv/bin/python benchmarks/cpu_drift.py [BASELINE] [TASK] [FOLD] [EPOCHS]
+     (default: dgcnn me-spotting sub_01, the preset's epochs)
 Needs the pipeline's data/splits and data/features. Each "machine" is a fresh process whose
 environment caps what the libraries may use, the way a smaller CPU would: ATen's kernels
 (ATEN_CPU_CAPABILITY), MKL's (MKL_ENABLE_INSTRUCTIONS), oneDNN's (ONEDNN_MAX_CPU_ISA), and the thread
@@ -30,7 +31,7 @@ MACHINES = {
 }
 
 
-def child(baseline: str, task: str, fold: str, profile: str, cores_threads: int, out: str) -> None:
+def child(baseline: str, task: str, fold: str, profile: str, cores_threads: int, out: str, epochs: int) -> None:
     """One fold in this process, as the runner runs it; the probabilities go to ``out`` (.npy)."""
     import numpy as np
 
@@ -48,6 +49,7 @@ def child(baseline: str, task: str, fold: str, profile: str, cores_threads: int,
     b = load_benchmark("data/splits", task, "loso")
     X, have = load_features(get_baseline(baseline), None, b.sample_ids)
     params = resolve(baseline, load_section("params.yaml", baseline)).params
+    params = {**params, "epochs": epochs} if epochs else params
     folds = sorted(set(b.folds.tolist()))
     idx = np.arange(len(b.sample_ids))
     res = run_fold(baseline, params, X, b.y_true, have, b.subjects, idx[b.folds != fold], idx[b.folds == fold],
@@ -56,10 +58,11 @@ def child(baseline: str, task: str, fold: str, profile: str, cores_threads: int,
     print(json.dumps(res["facts"]))
 
 
-def main(baseline: str = "dgcnn", task: str = "me-spotting", fold: str = "sub_01") -> None:
+def main(baseline: str = "dgcnn", task: str = "me-spotting", fold: str = "sub_01", epochs: str = "0") -> None:
     import numpy as np
 
-    print(f"{baseline} {task} fold {fold}: one fold per emulated machine, in a fresh process each")
+    shown = f"{epochs} epochs" if int(epochs) else "the preset's epochs"
+    print(f"{baseline} {task} fold {fold}, {shown}: one fold per emulated machine, in a fresh process each")
     print(f"{'profile':9} {'machine':32} {'ATen':7} {'sha1 of probs':14} {'flips':>5} {'max |dp|':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         for profile in ("native", "portable"):
@@ -69,7 +72,7 @@ def main(baseline: str = "dgcnn", task: str = "me-spotting", fold: str = "sub_01
                 clean = {k: v for k, v in os.environ.items() if k not in (
                     "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR")}
                 done = subprocess.run([sys.executable, __file__, "--child", baseline, task, fold, profile,
-                                       str(threads), out], env={**clean, **env}, capture_output=True, text=True)
+                                       str(threads), out, epochs], env={**clean, **env}, capture_output=True, text=True)
                 if done.returncode:
                     sys.exit(done.stderr)
                 facts = json.loads(done.stdout.strip().splitlines()[-1])
@@ -85,6 +88,6 @@ def main(baseline: str = "dgcnn", task: str = "me-spotting", fold: str = "sub_01
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         a = sys.argv[2:]
-        child(a[0], a[1], a[2], a[3], int(a[4]), a[5])
+        child(a[0], a[1], a[2], a[3], int(a[4]), a[5], int(a[6]))
     else:
-        main(*sys.argv[1:4])
+        main(*sys.argv[1:5])

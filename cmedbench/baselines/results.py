@@ -23,14 +23,20 @@ TIMING_FILE = "timing.json"
 
 
 def predictions_bytes(run: BaselineRun) -> bytes:
-    """The prediction file: argmax label plus per-class scores rounded to sum to exactly 1."""
-    labels = run.bench.task.labels
-    pred = run.probs.argmax(axis=1)
+    """The prediction file of a baseline run."""
+    return prediction_file_bytes(run.bench, run.probs)
+
+
+def prediction_file_bytes(bench, probs: np.ndarray) -> bytes:
+    """Argmax label plus per-class scores (rows summing to 1) rounded to sum to exactly 1, one line per
+    sample of ``bench``."""
+    labels = bench.task.labels
+    pred = probs.argmax(axis=1)
     lines = ["sample_id,prediction,fold," + ",".join(f"score_{lab}" for lab in labels)]
-    for sid, p, f, row in zip(run.bench.sample_ids, pred, run.bench.folds, run.probs):
-        probs = np.round(row, 6)
-        probs[np.argmax(probs)] += 1.0 - probs.sum()  # exact sum after rounding
-        lines.append(f"{sid},{labels[p]},{f}," + ",".join(f"{v:.6f}" for v in probs))
+    for sid, p, f, row in zip(bench.sample_ids, pred, bench.folds, probs):
+        probs_row = np.round(row, 6)
+        probs_row[np.argmax(probs_row)] += 1.0 - probs_row.sum()  # exact sum after rounding
+        lines.append(f"{sid},{labels[p]},{f}," + ",".join(f"{v:.6f}" for v in probs_row))
     return ("\n".join(lines) + "\n").encode()
 
 
