@@ -73,7 +73,7 @@ def main(baseline: str = "dgcnn", task: str = "me-spotting", fold: str = "sub_01
                     "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR")}
                 env = {**clean, **env, "OMP_WAIT_POLICY": "PASSIVE"}  # idle threads sleep: same sums, no spinning
                 done = subprocess.run([sys.executable, __file__, "--child", baseline, task, fold, profile,
-                                       str(threads), out, epochs], env=env, capture_output=True, text=True)
+                                       str(threads), out, epochs], env=env, capture_output=True, text=True, check=False)
                 if done.returncode:
                     sys.exit(done.stderr)
                 facts = json.loads(done.stdout.strip().splitlines()[-1])
