@@ -1,9 +1,31 @@
 """Folds in parallel through joblib: ``loky`` processes on this machine, or a Dask cluster; a rich
-progress bar of folds (and of each fold's epochs, for torch baselines on loky) on stderr."""
+progress bar of folds (and of each fold's epochs, for torch baselines on loky) on stderr.
+
+On CUDA without a scheduler address, the local Dask cluster is dask-cuda's ``LocalCUDACluster``: one
+worker per visible GPU, each seeing only its own (``CUDA_VISIBLE_DEVICES``), so folds run one per GPU.
+"""
 
 from __future__ import annotations
 
 import threading
+
+
+class BackendUnavailable(RuntimeError):
+    """The chosen way of running folds needs a package that is not installed."""
+
+
+def local_cluster(workers: int, device: str):
+    """A Dask cluster on this machine: one single-threaded worker process per fold slot, or per GPU."""
+    if device.startswith("cuda"):
+        try:
+            from dask_cuda import LocalCUDACluster
+        except ImportError:
+            raise BackendUnavailable("one fold per GPU needs dask-cuda (the gpu extra: pip install "
+                                     "'cmedbench[gpu]'), or a Dask scheduler address") from None
+        return LocalCUDACluster(threads_per_worker=1, dashboard_address=None)
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
 def run_folds(jobs: list[tuple], cfg, desc: str, epoch_progress: bool) -> list:
@@ -20,10 +42,9 @@ def run_folds(jobs: list[tuple], cfg, desc: str, epoch_progress: bool) -> list:
     client = None
     try:
         if cfg.backend == "dask":
-            from dask.distributed import Client, LocalCluster
+            from dask.distributed import Client
 
-            client = Client(cfg.scheduler) if cfg.scheduler else Client(LocalCluster(
-                n_workers=cfg.workers, threads_per_worker=1, processes=True, dashboard_address=None))
+            client = Client(cfg.scheduler) if cfg.scheduler else Client(local_cluster(cfg.workers, cfg.device))
         with parallel_config(backend=cfg.backend, n_jobs=cfg.workers if cfg.workers > 1 else 1):
             runner = Parallel(return_as="generator")
             return _with_progress(runner(calls), len(calls), queue, desc, cfg.progress)

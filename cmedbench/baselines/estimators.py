@@ -21,6 +21,7 @@ from .params import Above, AtLeast, ExistingFile
 from .training import TorchTrainer
 
 Balance = Literal["weights", "sampler", "none"]
+Precision = Literal["fp32", "bf16", "auto"]  # auto: bf16 autocast on CUDA, fp32 on the CPU
 Epochs = Annotated[int, AtLeast(1)]
 Rate = Annotated[float, Above(0)]
 Decay = Annotated[float, AtLeast(0)]
@@ -105,7 +106,7 @@ class _TorchBaseline(_Classifier):
 
     def _trainer(self, on_epoch=None) -> TorchTrainer:
         return TorchTrainer(self.n_classes, self.lr, self.batch_size, self.weight_decay, self.class_balance,
-                            self.seed, self.device, on_epoch)
+                            self.seed, self.device, on_epoch, precision=self.precision)
 
     def fit(self, X, y, val=None, on_epoch=None):
         """``val`` = (X_val, y_val) fills ``history_``; ``on_epoch(i)`` is called after epoch i."""
@@ -129,7 +130,8 @@ class VGGApex(_TorchBaseline):
     def __init__(self, n_classes: int, width: Annotated[float, Above(0)] = 0.125, hidden: Size = 256,
                  input_size: Size = 64, pretrained_weights: WeightsFile | None = None, epochs: Epochs = 12,
                  lr: Rate = 1e-3, batch_size: Size = 32, weight_decay: Decay = 1e-4, class_balance: Balance = "weights",
-                 seed: int = 0, device: str = "cpu"):
+                 precision: Precision = "fp32", seed: int = 0, device: str = "cpu"):
+        self.precision = precision
         self.n_classes, self.width, self.hidden, self.input_size = n_classes, width, hidden, input_size
         self.pretrained_weights = pretrained_weights
         self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
@@ -145,20 +147,20 @@ class VGGApex(_TorchBaseline):
         return model
 
     def _batches(self, X):
+        """Resized and normalised once per fit, on the model's device; a batch is then one index."""
         import torch
         import torch.nn.functional as F
 
         size = self.input_size
         mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)  # ImageNet normalisation
         std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
-
-        def of(idx):
-            x = torch.from_numpy(np.ascontiguousarray(X[idx])).permute(0, 3, 1, 2).float() / 255.0
+        parts = []
+        for start in range(0, len(X), PREP_CHUNK):  # chunks bound the float copy of the uint8 crops
+            x = torch.from_numpy(np.ascontiguousarray(X[start:start + PREP_CHUNK])).permute(0, 3, 1, 2).float() / 255.0
             if x.shape[-1] != size:
                 x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-            return ((x - mean) / std,)
-
-        return of
+            parts.append(((x - mean) / std).to(self.device))
+        return _indexer(torch.cat(parts) if parts else torch.zeros(0, 3, size, size, device=self.device))
 
 
 class DGCNNGraph(_TorchBaseline):
@@ -166,7 +168,9 @@ class DGCNNGraph(_TorchBaseline):
 
     def __init__(self, n_classes: int, channels: list[Size] = (16, 16, 16, 1), k: Size = 20, conv1d: Size = 8,
                  hidden: Size = 64, epochs: Epochs = 40, lr: Rate = 2e-3, batch_size: Size = 32,
-                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", seed: int = 0, device: str = "cpu"):
+                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", precision: Precision = "fp32",
+                 seed: int = 0, device: str = "cpu"):
+        self.precision = precision
         self.n_classes, self.channels, self.k, self.conv1d, self.hidden = n_classes, channels, k, conv1d, hidden
         self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
         self.class_balance, self.seed, self.device = class_balance, seed, device
@@ -177,11 +181,25 @@ class DGCNNGraph(_TorchBaseline):
         return DGCNN(X[0].num_node_features, self.n_classes, tuple(self.channels), self.k, self.conv1d, self.hidden)
 
     def _batches(self, X):
-        from torch_geometric.data import Batch
+        """Landmark graphs share one edge list: node features stacked once on the model's device, and a
+        batch's edge list made by offsetting it (what ``Batch.from_data_list`` would build, without
+        collating Python objects on every step). Graphs that differ are collated per batch."""
+        import torch
+
+        if len(X) == 0 or not all(g.num_nodes == X[0].num_nodes and torch.equal(g.edge_index, X[0].edge_index)
+                                  for g in X):
+            return _collated(X)
+        nodes, edges = X[0].num_nodes, X[0].edge_index.to(self.device)
+        x = torch.stack([g.x for g in X]).to(self.device)  # (graphs, nodes, features)
+        cache: dict[int, tuple] = {}
 
         def of(idx):
-            b = Batch.from_data_list([X[i] for i in idx])
-            return b.x, b.edge_index, b.batch
+            b = len(idx)
+            if b not in cache:
+                offsets = torch.arange(b, device=self.device).repeat_interleave(edges.shape[1]) * nodes
+                cache[b] = (edges.repeat(1, b) + offsets, torch.arange(b, device=self.device).repeat_interleave(nodes))
+            index = torch.as_tensor(idx, device=self.device)
+            return x[index].reshape(b * nodes, -1), cache[b][0], cache[b][1]
 
         return of
 
@@ -190,7 +208,9 @@ class STSTNetFlow(_TorchBaseline):
     """STSTNet on onset->apex optical flow and strain (a DFME flow baseline)."""
 
     def __init__(self, n_classes: int, epochs: Epochs = 40, lr: Rate = 5e-4, batch_size: Size = 32,
-                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", seed: int = 0, device: str = "cpu"):
+                 weight_decay: Decay = 1e-4, class_balance: Balance = "weights", precision: Precision = "fp32",
+                 seed: int = 0, device: str = "cpu"):
+        self.precision = precision
         self.n_classes, self.epochs, self.lr, self.batch_size = n_classes, epochs, lr, batch_size
         self.weight_decay, self.class_balance, self.seed, self.device = weight_decay, class_balance, seed, device
 
@@ -206,7 +226,32 @@ class STSTNetFlow(_TorchBaseline):
     def _batches(self, X):
         import torch
 
-        def of(idx):
-            return (torch.from_numpy(np.ascontiguousarray(X[idx], dtype=np.float32)).permute(0, 3, 1, 2),)
+        data = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(self.device)  # (n, h, w, c) once
+
+        def of(idx):  # the same channels-last view of each batch as before
+            return (data[torch.as_tensor(idx, device=data.device)].permute(0, 3, 1, 2),)
 
         return of
+
+
+PREP_CHUNK = 256  # images converted to float at a time while preparing a fold's inputs
+
+
+def _indexer(data):
+    """``of(idx)`` -> the rows ``idx`` of a tensor prepared once (on the model's device)."""
+    import torch
+
+    def of(idx):
+        return (data[torch.as_tensor(idx, device=data.device)],)
+
+    return of
+
+
+def _collated(graphs):
+    from torch_geometric.data import Batch
+
+    def of(idx):
+        b = Batch.from_data_list([graphs[i] for i in idx])
+        return b.x, b.edge_index, b.batch
+
+    return of

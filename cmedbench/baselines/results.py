@@ -24,14 +24,20 @@ TIMING_FILE = "timing.json"
 
 
 def predictions_bytes(run: BaselineRun) -> bytes:
-    """The prediction file: argmax label plus per-class scores rounded to sum to exactly 1."""
-    labels = run.bench.task.labels
-    pred = run.probs.argmax(axis=1)
+    """The prediction file of a baseline run."""
+    return prediction_file_bytes(run.bench, run.probs)
+
+
+def prediction_file_bytes(bench, probs: np.ndarray) -> bytes:
+    """Argmax label plus per-class scores (rows summing to 1) rounded to sum to exactly 1, one line per
+    sample of ``bench``."""
+    labels = bench.task.labels
+    pred = probs.argmax(axis=1)
     lines = ["sample_id,prediction,fold," + ",".join(f"score_{lab}" for lab in labels)]
-    for sid, p, f, row in zip(run.bench.sample_ids, pred, run.bench.folds, run.probs):
-        probs = np.round(row, 6)
-        probs[np.argmax(probs)] += 1.0 - probs.sum()  # exact sum after rounding
-        lines.append(f"{sid},{labels[p]},{f}," + ",".join(f"{v:.6f}" for v in probs))
+    for sid, p, f, row in zip(bench.sample_ids, pred, bench.folds, probs):
+        probs_row = np.round(row, 6)
+        probs_row[np.argmax(probs_row)] += 1.0 - probs_row.sum()  # exact sum after rounding
+        lines.append(f"{sid},{labels[p]},{f}," + ",".join(f"{v:.6f}" for v in probs_row))
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -83,7 +89,7 @@ def write_results(out_dir: Path, run: BaselineRun, cfg: RunConfig) -> dict:
     write_text(out_dir / "run.json", json.dumps({
         "baseline": run.name, "preset": run.resolved.preset, "params": run.resolved.params,
         "overrides": run.resolved.overrides, "selection": cfg.selection, "chosen_per_fold": run.chosen,
-        "device": run.device, "pretrained": run.pretrained}, indent=2, default=str) + "\n")
+        "device": run.device, "pretrained": run.pretrained, "provenance": run.provenance}, indent=2, default=str) + "\n")
     write_text(out_dir / TIMING_FILE, json.dumps({
         "runtime_s": round(run.runtime_s, 2), "workers": cfg.workers, "backend": cfg.backend,
         "threads_per_fold": run.threads_per_fold,

@@ -11,7 +11,6 @@ the predictions exactly. Nothing here depends on which baseline runs: the regist
 from __future__ import annotations
 
 import inspect
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ class RunConfig:
     backend: str = "loky"
     scheduler: str | None = None  # dask scheduler address; None = a LocalCluster
     progress: bool = True
+    cpu_profile: str = "portable"  # determinism.CPU_PROFILES: portable (same bits on any x86-64) or native
 
 
 @dataclass
@@ -50,6 +50,7 @@ class BaselineRun:
     device: str
     threads_per_fold: int
     runtime_s: float
+    provenance: dict  # device, library versions, determinism settings (determinism.provenance)
 
 
 def resolve_device(device: str) -> str:
@@ -98,10 +99,17 @@ def run_fold(name: str, params: dict, X, y: np.ndarray, have: np.ndarray, subjec
              train: np.ndarray, test: np.ndarray, n_classes: int, cfg: RunConfig, seed: int,
              threads: int, queue=None, fold_name: str = "") -> dict:
     """Probabilities for the test rows of one fold, from a model fitted on its training rows only."""
-    import torch
+    from .determinism import configure_torch, fold_facts, nondeterministic_ops, pin_environment
 
-    torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    pin_environment(cfg.cpu_profile, cfg.device)  # a worker that has not run torch yet takes it now
+    configure_torch(cfg.cpu_profile, cfg.device, threads)
+    found: set = set()
+    with nondeterministic_ops(found):
+        out = _fit_predict(name, params, X, y, have, subjects, train, test, n_classes, cfg, seed, queue, fold_name)
+    return {**out, "facts": fold_facts(cfg.device), "nondeterministic": sorted(found)}
+
+
+def _fit_predict(name, params, X, y, have, subjects, train, test, n_classes, cfg, seed, queue, fold_name) -> dict:
     spec = get_baseline(name)
     tr = train[have[train]]
     probs = np.zeros((len(test), n_classes))
@@ -138,8 +146,11 @@ def run_baseline(name: str, task: str, protocol: str, splits: str | Path, sectio
                  cfg: RunConfig, features: str | Path | None = None) -> BaselineRun:
     """Every fold of ``task``/``protocol``; ``section`` is the baseline's params.yaml section."""
     from .backends import run_folds
+    from .determinism import pin_environment, provenance, threads_per_fold
+    from .training import effective_precision
 
     spec = get_baseline(name)
+    pin_environment(cfg.cpu_profile, "cuda" if cfg.device != "cpu" else "cpu")  # before torch loads
     if cfg.selection not in SELECTIONS:
         raise ParamsError([f"selection: {cfg.selection!r} is not one of {', '.join(SELECTIONS)}"])
     resolved = resolve(name, section)  # refuses bad keys before any data is read
@@ -148,7 +159,7 @@ def run_baseline(name: str, task: str, protocol: str, splits: str | Path, sectio
     X, have = load_features(spec, features, bench.sample_ids)
     n_classes = len(bench.task.labels)
     fold_names = sorted(set(bench.folds.tolist()))
-    threads = max(1, (os.cpu_count() or 1) // max(cfg.workers, 1))
+    threads = threads_per_fold(cfg.cpu_profile, cfg.workers) if cfg.device == "cpu" else 1
     idx = np.arange(len(bench.sample_ids))
     jobs = [(run_fold, (name, resolved.params, X, bench.y_true, have, bench.subjects, idx[bench.folds != f],
                         idx[bench.folds == f], n_classes, cfg, fold_seed(cfg.seed, k), threads), f)
@@ -157,10 +168,15 @@ def run_baseline(name: str, task: str, protocol: str, splits: str | Path, sectio
     results = run_folds(jobs, cfg, f"{name}: folds", epoch_progress=isinstance(spec.tunes, EpochSearch))
     runtime = time.perf_counter() - t0
     probs = np.zeros((len(bench.sample_ids), n_classes))
-    chosen, n_fallback, pretrained = {}, 0, False
+    chosen, n_fallback, pretrained, facts, nondeterministic = {}, 0, False, [], set()
     for fold, res in zip(fold_names, results):
+        facts.append(res["facts"])
+        nondeterministic.update(res["nondeterministic"])
         probs[bench.folds == fold] = res["probs"]
         chosen[fold] = res["chosen"]
         n_fallback += res.get("n_fallback", 0)
         pretrained = pretrained or res.get("pretrained", False)
-    return BaselineRun(name, bench, probs, resolved, chosen, n_fallback, pretrained, cfg.device, threads, runtime)
+    precision = effective_precision(resolved.params.get("precision", "fp32"), cfg.device)
+    prov = provenance(cfg.device, cfg.cpu_profile, precision, facts, nondeterministic)
+    return BaselineRun(name, bench, probs, resolved, chosen, n_fallback, pretrained, cfg.device, threads, runtime,
+                       prov)

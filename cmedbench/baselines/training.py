@@ -14,6 +14,13 @@ import numpy as np
 CLASS_BALANCE = ("weights", "sampler", "none")
 
 
+def effective_precision(precision: str, device: str) -> str:
+    """``auto`` is bf16 on CUDA (tensor cores) and fp32 on the CPU (bf16 there is slower on most CPUs)."""
+    if precision == "auto":
+        return "bf16" if device.startswith("cuda") else "fp32"
+    return precision
+
+
 def class_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
     """n / (C * count): sklearn's 'balanced'; classes absent from training get weight 0."""
     counts = np.bincount(y, minlength=n_classes).astype(np.float64)
@@ -34,6 +41,13 @@ class TorchTrainer:
     device: str = "cpu"
     on_epoch: Callable[[int], None] | None = None  # called with the epoch index after each epoch
     history: list = field(default_factory=list)
+    precision: str = "fp32"  # fp32, bf16 (autocast) or auto (effective_precision)
+
+    def _autocast(self):
+        import torch
+
+        bf16 = effective_precision(self.precision, self.device) == "bf16"
+        return torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16, enabled=bf16)
 
     def run(self, model, batches_of, n: int, y: np.ndarray, epochs: int, val=None):
         """Train ``model``; ``batches_of(idx)`` gives the model's input tuple for rows ``idx``.
@@ -49,7 +63,7 @@ class TorchTrainer:
         weights = torch.tensor(class_weights(y, self.n_classes), dtype=torch.float32, device=self.device)
         loss_fn = torch.nn.CrossEntropyLoss(weight=weights if self.class_balance == "weights" else None)
         opt = torch.optim.Adam(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        yt = torch.as_tensor(y, dtype=torch.long)
+        yt = torch.as_tensor(y, dtype=torch.long, device=self.device)
         sample_p = None
         if self.class_balance == "sampler":
             w = class_weights(y, self.n_classes)[y]
@@ -64,8 +78,9 @@ class TorchTrainer:
                 if len(idx) < 2:
                     continue
                 opt.zero_grad()
-                out = model(*[t.to(self.device) for t in batches_of(idx)])
-                loss = loss_fn(out, yt[idx].to(self.device))
+                with self._autocast():
+                    out = model(*[t.to(self.device) for t in batches_of(idx)])
+                    loss = loss_fn(out.float(), yt[torch.as_tensor(idx, device=self.device)])
                 loss.backward()
                 opt.step()
             if val is not None:
@@ -81,8 +96,9 @@ class TorchTrainer:
 
         model.eval()
         outs = []
-        with torch.no_grad():
+        with torch.no_grad(), self._autocast():
             for start in range(0, n, max(self.batch_size, 64)):
                 idx = np.arange(start, min(start + max(self.batch_size, 64), n))
-                outs.append(torch.softmax(model(*[t.to(self.device) for t in batches_of(idx)]), dim=1).cpu().numpy())
+                outs.append(torch.softmax(model(*[t.to(self.device) for t in batches_of(idx)]).float(), dim=1)
+                            .cpu().numpy())
         return np.concatenate(outs) if outs else np.zeros((0, self.n_classes))

@@ -61,4 +61,18 @@ def each_result(results: Path, splits_dir: Path) -> Iterator[tuple[object, Path,
                 evaluators[task, protocol] = Evaluator(task, protocol, splits_dir)
             except (SplitsError, UnknownTask) as exc:
                 raise CollectError(f"{meta_path}: {exc.args[0] if exc.args else exc}") from None
-        yield evaluators[task, protocol], meta_path.parent / "predictions.csv", info
+        yield evaluators[task, protocol], meta_path.parent / "predictions.csv", _with_provenance(info, meta_path)
+
+
+def _with_provenance(info: SubmissionInfo, meta_path: Path) -> SubmissionInfo:
+    """The run's device provenance from the run.json beside submission.json, when it has one."""
+    from dataclasses import replace
+
+    run_json = meta_path.parent / "run.json"
+    if not run_json.is_file():
+        return info
+    try:
+        prov = read_json_object(run_json).get("provenance")
+    except ValueError as exc:
+        raise CollectError(f"{run_json}: {exc}") from None
+    return replace(info, provenance=prov) if isinstance(prov, dict) else info

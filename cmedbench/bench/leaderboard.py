@@ -67,6 +67,7 @@ class SubmissionInfo:
     seeds: tuple[int, ...] = ()
     code_url: str | None = None
     kind: str = "measured"
+    provenance: dict | None = None  # where a baseline ran: device, versions, determinism (its run.json)
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def make_record(result: dict, info: SubmissionInfo) -> dict:
         "harness": {"cmedbench": __version__, "metrics": result.get("metrics"), "git_commit": git_commit()},
         "submitted": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "result": stored_result(result),
-    }
+    } | ({"provenance": info.provenance} if info.provenance else {})
 
 
 def _same_model(a: str, b: str) -> bool:

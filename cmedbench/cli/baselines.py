@@ -38,27 +38,33 @@ def _task_names() -> list[str]:
 @click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
               help="loky: processes on this machine; dask: folds over a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
+@click.option("--cpu-profile", type=click.Choice(["portable", "native"]), default="portable", show_default=True,
+              help="portable: the same predictions on any x86-64 CPU with AVX2 (pinned kernels, one thread per "
+                   "fold); native: torch's defaults (faster on wide CPUs, machine-dependent).")
 @click.option("--out", default="results", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Results root; files go to OUT/NAME/TASK/.")
 def baseline(name, task, protocol, splits_dir, features_path, params_file, selection, seed, device, workers, backend,
-             scheduler, out):
+             scheduler, cpu_profile, out):
     """Train and evaluate baseline NAME leave-one-subject-out (or kfold-10), writing
     OUT/NAME/TASK/{predictions.csv, metrics.json, confusion.csv, run.json, submission.json} and an
     untracked timing.json.
 
     `cmedbench collect` then submits the predictions like any participant's."""
+    from ..baselines.backends import BackendUnavailable
     from ..baselines.params import ParamsError
     from ..baselines.results import record_baseline, summary
     from ..baselines.runner import RunConfig
     from ..bench.splits import SplitsError
 
-    cfg = RunConfig(selection, seed, device, workers, backend, scheduler)
+    cfg = RunConfig(selection, seed, device, workers, backend, scheduler, cpu_profile=cpu_profile)
     try:
         run, metrics = record_baseline(name, task, protocol, splits_dir, params_file, cfg, out, features_path)
     except ParamsError as exc:
         raise click.ClickException(f"{params_file}: " + "; ".join(exc.problems)) from None
     except (SplitsError, FileNotFoundError) as exc:
         raise click.UsageError(str(exc)) from None
+    except BackendUnavailable as exc:
+        raise click.ClickException(f"--backend {backend}: {exc}") from None
     click.echo(summary(run, metrics, out / name / task))
 
 
