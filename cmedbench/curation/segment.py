@@ -20,6 +20,12 @@ What the paper did around it, and what we add (each can be switched off):
   face (``likely_facilitator``: the adult who leads the session talks far more than the children);
   black bars are measured on the source's own pixels only (a crop past the frame edge is padding);
 * what is not kept (too short, a Haar box dlib does not confirm, a share span) is a row of ``dropped.csv``.
+
+Speed (docs/curation.md gives the measured rates): Haar runs at ``detect_scale`` everywhere; of the three
+sampled frames only the first is searched whole, the next two only around its faces and the open users'
+areas (a face cannot jump across the frame in 1/12 s; a new face missed there is found at the next
+sample and refined backwards); ``refine`` searches the area's own pixels, and finds the tile layout
+only when it changed since the window's first sample.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import staged_dir
-from .detect import detect_faces, is_share, voted_faces
+from .detect import detect_faces, detect_in_regions, is_share, voted_faces
 from .facilitator import flag_facilitator
 from .segment_config import SegmentConfig
 from .segment_table import (  # noqa: F401
@@ -123,12 +129,37 @@ def _share_row(recording: str, start: int, end: int) -> dict:
             "n_frames": end - start, "reason": "screen share (nobody is cut from a share span)"}
 
 
+def _around(box, scale: float) -> tuple[int, int, int]:
+    """The square of ``scale`` box widths centred on a Haar box."""
+    x, y, w, h = box
+    side = int(scale * max(w, h))
+    return int(x + w / 2 - side / 2), int(y + h / 2 - side / 2), side
+
+
+def _holds(area, box) -> bool:
+    """The whole Haar box lies in the square area (a face that is partly outside needs a search of its own)."""
+    x0, y0, side = area
+    return x0 <= box[0] and y0 <= box[1] and box[0] + box[2] <= x0 + side and box[1] + box[3] <= y0 + side
+
+
 def _sample(sp: Segmenter, triple: list, i: int, ring: deque) -> None:
     import cv2
 
     cfg = sp.cfg
-    lists = [[] if share else detect_faces(sp.cascade, cv2.cvtColor(f, cv2.COLOR_BGR2GRAY), cfg, cfg.detect_scale)
-             for _, f, share in triple]
+    lists: list[list] = []
+    regions = None  # set once a frame of the triple was searched whole
+    for _, f, share in triple:
+        if share:
+            lists.append([])
+            continue
+        gray = cv2.cvtColor(f, cv2.COLOR_BGR2GRAY)
+        if regions is None:  # the first frame: the whole frame, as Algorithm 1 does for all three
+            lists.append(detect_faces(sp.cascade, gray, cfg, cfg.detect_scale))
+            regions = [(u.area, sp.min_side(u)) for u in sp.users]
+            regions += [(_around(b, cfg.area_scale), cfg.track_min_fraction * max(b[2], b[3])) for b in lists[-1]
+                        if not any(_holds(u.area, b) for u in sp.users)]  # a user's own face: its area is searched
+        else:  # a frame or two later: only where a face just was, or an open user is (tracking)
+            lists.append(detect_in_regions(sp.cascade, gray, regions, cfg, cfg.detect_scale))
     faces = voted_faces(lists, cfg)
     frames = [f for _, f, share in triple if not share]
     if cfg.mode == "tiles" and frames:

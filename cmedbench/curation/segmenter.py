@@ -24,6 +24,7 @@ class User:
 
     uid: int
     area: tuple[int, int, int]  # x0, y0, side (recording pixels)
+    face: int  # the face's side when the user opened (Haar box, recording pixels)
     tile: tuple[int, int, int, int]  # x0, y0, x1, y1: the gallery tile the area lies in (the frame: as written)
     start: int = -1
     end: int = 0
@@ -88,16 +89,20 @@ class Segmenter:
             return square_in_tile((cx, cy), side, self.tile_at(face))
         return int(round(cx - side / 2)), int(round(cy - side / 2)), side
 
-    def face_in(self, frame: np.ndarray, area) -> bool:
-        """A Haar face in the source pixels of ``area``, at the scale the samples are searched at (the
-        same detector as the sample, on a region a few times smaller than the frame: no crop, no resize)."""
+    def min_side(self, user: User) -> float:
+        """The smallest face looked for in the user's area between samples: a fraction of its opening face."""
+        return self.cfg.track_min_fraction * user.face
+
+    def face_in(self, frame: np.ndarray, user: User) -> bool:
+        """A Haar face in the source pixels of the user's area, at the scale the samples are searched at
+        (on a region a few times smaller than the frame: no crop, no resize, no windows far below the face)."""
         import cv2
 
-        x0, y0, x1, y1 = inside_frame(area, frame.shape[1], frame.shape[0])
+        x0, y0, x1, y1 = inside_frame(user.area, frame.shape[1], frame.shape[0])
         if x1 <= x0 or y1 <= y0:
             return False
         gray = cv2.cvtColor(frame[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
-        return bool(detect_faces(self.cascade, gray, self.cfg, self.cfg.detect_scale))
+        return bool(detect_faces(self.cascade, gray, self.cfg, self.cfg.detect_scale, self.min_side(user)))
 
     def dlib_face(self, crop: np.ndarray):
         from ..features.landmarks import landmarks_on_frames
@@ -115,13 +120,13 @@ class Segmenter:
                                                   for f in triple_frames):
             self._drop_unconfirmed(face, area, i, i + len(triple_frames))
             return None  # a Haar false positive: no phantom user
-        user = User(self.next_uid, area, self.tile_at(face), last_seen=i)
+        user = User(self.next_uid, area, max(face[2], face[3]), self.tile_at(face), last_seen=i)
         self.next_uid += 1
         self._describe_face(user, triple_frames[0])
         backlog = list(ring)
         if self.cfg.refine and backlog:
             with self._within_layout(backlog[0][0]):
-                first = self._first_with_face([f for _, f in backlog], area, user.tile)
+                first = self._first_with_face([f for _, f in backlog], user)
             backlog = backlog[first:]
         else:
             backlog = []
@@ -142,16 +147,16 @@ class Segmenter:
                              "start": start, "end": end, "n_frames": end - start,
                              "reason": "not confirmed as a face by dlib (a Haar false positive)"})
 
-    def present(self, frame: np.ndarray, area, tile) -> bool:
-        """A face in ``area`` of ``frame`` and, in tiles mode, the layout still has ``tile`` there (a grid
-        reflow ends a segment at the reflow frame, not where the face leaves the old area)."""
-        if not self.face_in(frame, area):
+    def present(self, frame: np.ndarray, user: User) -> bool:
+        """A face in the user's area of ``frame`` and, in tiles mode, the layout still has its tile there (a
+        grid reflow ends a segment at the reflow frame, not where the face leaves the old area)."""
+        if not self.face_in(frame, user):
             return False
         if self.cfg.mode != "tiles" or self.layout_steady:
             return True
-        x0, y0, side = area
+        x0, y0, side = user.area
         now = tile_of((x0 + side / 2, y0 + side / 2), find_tiles(frame, self.cfg.min_tile))
-        return now is not None and overlap(now, tile) >= self.cfg.reflow_overlap
+        return now is not None and overlap(now, user.tile) >= self.cfg.reflow_overlap
 
     def _describe_face(self, user: User, frame: np.ndarray) -> None:
         """One more identity descriptor (up to ``max_descriptors``) and the first thumbnail."""
@@ -178,12 +183,12 @@ class Segmenter:
         finally:
             self.layout_steady = False
 
-    def _first_with_face(self, frames: list, area, tile) -> int:
+    def _first_with_face(self, frames: list, user: User) -> int:
         """Earliest index from which the face is present (presence assumed monotone over the window)."""
         lo, hi = 0, len(frames)
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.present(frames[mid], area, tile):
+            if self.present(frames[mid], user):
                 hi = mid
             else:
                 lo = mid + 1
@@ -208,7 +213,7 @@ class Segmenter:
             with self._within_layout(user.pending[0][0]):
                 while lo < hi:
                     mid = (lo + hi) // 2
-                    if self.present(frames[mid], user.area, user.tile):
+                    if self.present(frames[mid], user):
                         lo = mid + 1
                     else:
                         hi = mid
