@@ -26,6 +26,7 @@ class User:
     area: tuple[int, int, int]  # x0, y0, side (recording pixels)
     face: int  # the face's side when the user opened (Haar box, recording pixels)
     tile: tuple[int, int, int, int]  # x0, y0, x1, y1: the gallery tile the area lies in (the frame: as written)
+    layout: int = 1  # the layout period (1, 2, ...) the user opened in
     start: int = -1
     end: int = 0
     written: int = 0
@@ -62,13 +63,15 @@ class Segmenter:
         self.frame_rect = (0, 0, size[0], size[1])
         self.tiles = [self.frame_rect]  # the layout seen at the last sample (tiles mode)
         self.layout_since = 0  # the first sample (frame index) at which ``tiles`` was seen
+        self.layout_period = 0  # tiles mode: layouts seen so far, numbered from 1 (a reflow starts the next)
         self.layout_steady = False  # refining inside one layout period: no per-frame layout check
 
     def set_layout(self, tiles: list, sample: int) -> None:
         """The layout found at a sample; ``layout_since`` moves only when it differs from the last one."""
         same = len(tiles) == len(self.tiles) and all(overlap(a, b) >= 0.9 for a, b in zip(tiles, self.tiles))
-        if not same:
+        if not same or not self.layout_period:
             self.layout_since = sample
+            self.layout_period += 1
         self.tiles = tiles
 
     # -- geometry ----------------------------------------------------------------------------------------
@@ -120,7 +123,8 @@ class Segmenter:
                                                   for f in triple_frames):
             self._drop_unconfirmed(face, area, i, i + len(triple_frames))
             return None  # a Haar false positive: no phantom user
-        user = User(self.next_uid, area, max(face[2], face[3]), self.tile_at(face), last_seen=i)
+        user = User(self.next_uid, area, max(face[2], face[3]), self.tile_at(face), max(self.layout_period, 1),
+                    last_seen=i)
         self.next_uid += 1
         self._describe_face(user, triple_frames[0])
         backlog = list(ring)
@@ -258,7 +262,7 @@ class Segmenter:
         tx0, ty0, tx1, ty1 = user.tile
         return {"segment": name, "recording": self.name, "source": self.source, "participant": name,
                 "x": x0, "y": y0, "side": side, "crop": cfg.crop, "tile_x0": tx0, "tile_y0": ty0, "tile_x1": tx1,
-                "tile_y1": ty1, "padding": round(padding, 4), "start": user.start, "end": user.end,
+                "tile_y1": ty1, "layout": user.layout, "padding": round(padding, 4), "start": user.start, "end": user.end,
                 "n_frames": user.written,
                 "fps": self.fps, "flags": ";".join(flags), "median_roll_deg": round(roll, 2),
                 "mouth_motion": round(talk, 4), "speaking_ratio": "", "dark_border": round(dark, 4), "samples": user.samples,

@@ -33,11 +33,11 @@ def test_the_layout_period_moves_only_when_the_tiles_change():
     sp = Segmenter(SegmentConfig(), "rec", 25.0, (1280, 720))
     grid = [(8, 8, 636, 356), (644, 8, 1272, 356)]
     sp.set_layout(grid, 0)
-    assert sp.layout_since == 0
+    assert (sp.layout_since, sp.layout_period) == (0, 1)
     sp.set_layout([(8, 8, 636, 356), (644, 8, 1270, 356)], 60)  # a 2 px jitter is the same layout
     assert sp.layout_since == 0
     sp.set_layout([(8, 8, 424, 240)], 120)  # a reflow
-    assert sp.layout_since == 120
+    assert (sp.layout_since, sp.layout_period) == (120, 2)
     with sp._within_layout(60):
         assert not sp.layout_steady  # the window reaches back before the reflow: check every frame
     with sp._within_layout(130):
