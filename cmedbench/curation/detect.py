@@ -24,17 +24,39 @@ def haar():
     return cascade
 
 
-def detect_faces(cascade, gray: np.ndarray, cfg: SegmentConfig, scale: float = 1.0) -> list[tuple[int, int, int, int]]:
+def detect_faces(cascade, gray: np.ndarray, cfg: SegmentConfig, scale: float = 1.0,
+                 min_side: float = 0.0) -> list[tuple[int, int, int, int]]:
     """Haar boxes (x, y, w, h) in ``gray``'s pixels, without boxes lying inside a bigger one.
 
-    ``scale`` < 1 runs the cascade on a smaller copy (``min_size`` is in full-size pixels)."""
+    ``scale`` < 1 runs the cascade on a smaller copy (``min_size`` is in full-size pixels); ``min_side``
+    raises the smallest face looked for (where the face's size is known: small windows cost the most)."""
     import cv2
 
     small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    m = max(1, int(round(cfg.min_size * scale)))
+    m = max(1, int(round(max(cfg.min_size, min_side) * scale)))
     boxes = cascade.detectMultiScale(small, scaleFactor=cfg.scale_factor, minNeighbors=cfg.min_neighbors,
                                      minSize=(m, m))
-    boxes = sorted((tuple(int(round(v / scale)) for v in b) for b in boxes), key=lambda b: -b[2] * b[3])
+    return without_nested(tuple(int(round(v / scale)) for v in b) for b in boxes)
+
+
+def detect_in_regions(cascade, gray: np.ndarray, regions: list, cfg: SegmentConfig,
+                      scale: float = 1.0) -> list[tuple[int, int, int, int]]:
+    """``detect_faces`` run only inside ``regions`` ((x0, y0, side) squares, clipped to the frame, each with
+    the smallest face side looked for there): where a face seen a frame earlier, or an open user, can be.
+    Boxes are in ``gray``'s pixels."""
+    h, w = gray.shape[:2]
+    boxes = []
+    for (x0, y0, side), min_side in regions:
+        ax0, ay0, ax1, ay1 = max(x0, 0), max(y0, 0), min(x0 + side, w), min(y0 + side, h)
+        if ax1 > ax0 and ay1 > ay0:
+            boxes += [(x + ax0, y + ay0, bw, bh) for x, y, bw, bh in
+                      detect_faces(cascade, gray[ay0:ay1, ax0:ax1], cfg, scale, min_side)]
+    return without_nested(boxes)
+
+
+def without_nested(boxes) -> list[tuple[int, int, int, int]]:
+    """Boxes largest first, dropping any whose centre lies in a bigger kept box (a face inside a face)."""
+    boxes = sorted(boxes, key=lambda b: -b[2] * b[3])
     kept: list[tuple[int, int, int, int]] = []
     for b in boxes:
         cx, cy = b[0] + b[2] / 2, b[1] + b[3] / 2

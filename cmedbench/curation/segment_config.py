@@ -27,6 +27,7 @@ class SegmentConfig:
     min_size: int = 30
     detect_scale: float = 0.5  # Haar runs on the frame scaled by this (boxes scaled back): 4x faster at 0.5
     min_votes: int = 2
+    track_min_fraction: float = 0.5  # between samples, a user's area is searched for faces >= this x its first
     confirm_with_dlib: bool = True
     refine: bool = True
     share_white_fraction: float = 0.35
@@ -42,4 +43,4 @@ class SegmentConfig:
     facilitator_min_samples: int = 4  # tiles mode: samples with a face a participant needs to be compared
     identities: bool = True  # one participant id per person across leaving, returning and reflows (dlib)
     identity_threshold: float = 0.6  # dlib's same-person distance between 128-D descriptors
-    max_descriptors: int = 4  # descriptors averaged per segment
+    max_descriptors: int = 2  # descriptors averaged per segment (each costs a ResNet pass, ~0.1-0.2 s)

@@ -18,7 +18,7 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi")  # what a folder of recordings is sear
 SEGMENTS_CSV = "segments.csv"
 DROPPED_CSV = "dropped.csv"
 SEGMENT_COLUMNS = ("segment", "recording", "source", "participant", "x", "y", "side", "crop",
-                   "tile_x0", "tile_y0", "tile_x1", "tile_y1", "padding", "start", "end", "n_frames",
+                   "tile_x0", "tile_y0", "tile_x1", "tile_y1", "layout", "padding", "start", "end", "n_frames",
                    "fps", "flags", "median_roll_deg", "mouth_motion", "speaking_ratio",
                    "dark_border", "samples", "samples_with_face",
                    "samples_multiple")

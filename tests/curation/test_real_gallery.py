@@ -83,6 +83,8 @@ def test_a_reflow_from_2x2_to_3x3_ends_and_starts_segments_at_the_reflow(tmp_pat
     segs = segment_recording(g.path).segments
     assert len(segs) == 8
     assert len({s["participant"] for s in segs}) == 4  # the same four people before and after the reflow
+    assert sorted(s["layout"] for s in segs) == [1] * 4 + [2] * 4  # numbered layout periods
+    assert all((s["layout"] == 2) == (s["start"] >= 150) for s in segs)
     for p in g.people:
         for tile, (a, b) in ((before[p.tile], (0, 150)), (after[new[p.name]], (150, 300))):
             mine = [s for s in segs if _inside(s, tile) and s["start"] < b and a < s["end"]]
