@@ -31,13 +31,19 @@ def predictions_bytes(run: BaselineRun) -> bytes:
 def prediction_file_bytes(bench, probs: np.ndarray) -> bytes:
     """Argmax label plus per-class scores (rows summing to 1) rounded to sum to exactly 1, one line per
     sample of ``bench``."""
-    labels = bench.task.labels
+    return scores_csv_bytes(bench.sample_ids, bench.task.labels, probs, bench.folds)
+
+
+def scores_csv_bytes(sample_ids, labels, probs: np.ndarray, folds=None) -> bytes:
+    """``sample_id,prediction[,fold],score_<label>...``; scores rounded to 6 places summing to exactly 1."""
     pred = probs.argmax(axis=1)
-    lines = ["sample_id,prediction,fold," + ",".join(f"score_{lab}" for lab in labels)]
-    for sid, p, f, row in zip(bench.sample_ids, pred, bench.folds, probs):
+    fold_col = "fold," if folds is not None else ""
+    lines = ["sample_id,prediction," + fold_col + ",".join(f"score_{lab}" for lab in labels)]
+    for k, (sid, p, row) in enumerate(zip(sample_ids, pred, probs)):
         probs_row = np.round(row, 6)
         probs_row[np.argmax(probs_row)] += 1.0 - probs_row.sum()  # exact sum after rounding
-        lines.append(f"{sid},{labels[p]},{f}," + ",".join(f"{v:.6f}" for v in probs_row))
+        fold = f"{folds[k]}," if folds is not None else ""
+        lines.append(f"{sid},{labels[p]},{fold}" + ",".join(f"{v:.6f}" for v in probs_row))
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -101,7 +107,14 @@ def record_baseline(name: str, task: str, protocol: str, splits: str | Path, par
                     cfg: RunConfig, out: str | Path, features: str | Path | None = None) -> tuple[BaselineRun, dict]:
     """Train and evaluate baseline ``name`` on every fold and write ``out/<name>/<task>/``."""
     run = run_baseline(name, task, protocol, splits, load_section(params_file, name), cfg, features)
-    return run, write_results(Path(out) / name / task, run, cfg)
+    metrics = write_results(Path(out) / name / task, run, cfg)
+    if run.models is not None:
+        from .checkpoints import save_fold_models
+
+        spec = get_baseline(name)
+        features_name = Path(features or spec.features).name if spec.features is not None else None
+        save_fold_models(Path(out) / name / task / "models", run, run.models, features_name)
+    return run, metrics
 
 
 def summary(run: BaselineRun, metrics: dict, out_dir: Path) -> str:

@@ -34,6 +34,7 @@ class RunConfig:
     scheduler: str | None = None  # dask scheduler address; None = a LocalCluster
     progress: bool = True
     cpu_profile: str = "portable"  # determinism.CPU_PROFILES: portable (same bits on any x86-64) or native
+    save_models: bool = False  # keep each fold's fitted model (checkpoints.py) for `cmedbench predict`
 
 
 @dataclass
@@ -51,6 +52,7 @@ class BaselineRun:
     threads_per_fold: int
     runtime_s: float
     provenance: dict  # device, library versions, determinism settings (determinism.provenance)
+    models: dict | None = None  # fold -> checkpoints.fold_model_payload (only with cfg.save_models)
 
 
 def resolve_device(device: str) -> str:
@@ -138,8 +140,14 @@ def _fit_predict(name, params, X, y, have, subjects, train, test, n_classes, cfg
     probs[:, majority] = 1.0  # rows without features (failed extraction) fall back to the majority class
     if len(te_have):
         probs[have[test]] = est.predict_proba(take(X, te_have))
+    model = None
+    if cfg.save_models:
+        from .checkpoints import fold_model_payload
+
+        model = fold_model_payload(est, {**est_params, **({spec.tunes.param: chosen} if chosen is not None else {})},
+                                   majority)
     return {"probs": probs, "chosen": chosen, "n_fallback": int((~have[test]).sum()),
-            "pretrained": bool(getattr(est, "pretrained_", None))}
+            "pretrained": bool(getattr(est, "pretrained_", None)), "model": model}
 
 
 def run_baseline(name: str, task: str, protocol: str, splits: str | Path, section: dict | None,
@@ -168,15 +176,16 @@ def run_baseline(name: str, task: str, protocol: str, splits: str | Path, sectio
     results = run_folds(jobs, cfg, f"{name}: folds", epoch_progress=isinstance(spec.tunes, EpochSearch))
     runtime = time.perf_counter() - t0
     probs = np.zeros((len(bench.sample_ids), n_classes))
-    chosen, n_fallback, pretrained, facts, nondeterministic = {}, 0, False, [], set()
+    chosen, n_fallback, pretrained, facts, nondeterministic, models = {}, 0, False, [], set(), {}
     for fold, res in zip(fold_names, results):
         facts.append(res["facts"])
         nondeterministic.update(res["nondeterministic"])
         probs[bench.folds == fold] = res["probs"]
         chosen[fold] = res["chosen"]
+        models[fold] = res.get("model")
         n_fallback += res.get("n_fallback", 0)
         pretrained = pretrained or res.get("pretrained", False)
     precision = effective_precision(resolved.params.get("precision", "fp32"), cfg.device)
     prov = provenance(cfg.device, cfg.cpu_profile, precision, facts, nondeterministic)
     return BaselineRun(name, bench, probs, resolved, chosen, n_fallback, pretrained, cfg.device, threads, runtime,
-                       prov)
+                       prov, models if cfg.save_models else None)

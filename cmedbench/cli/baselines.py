@@ -43,8 +43,10 @@ def _task_names() -> list[str]:
                    "fold); native: torch's defaults (faster on wide CPUs, machine-dependent).")
 @click.option("--out", default="results", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Results root; files go to OUT/NAME/TASK/.")
+@click.option("--save-models", is_flag=True, default=False,
+              help="Also keep each fold's fitted model in OUT/NAME/TASK/models/<fold>/ for `cmedbench predict`.")
 def baseline(name, task, protocol, splits_dir, features_path, params_file, selection, seed, device, workers, backend,
-             scheduler, cpu_profile, out):
+             scheduler, cpu_profile, out, save_models):
     """Train and evaluate baseline NAME leave-one-subject-out (or kfold-10), writing
     OUT/NAME/TASK/{predictions.csv, metrics.json, confusion.csv, run.json, submission.json} and an
     untracked timing.json.
@@ -56,7 +58,8 @@ def baseline(name, task, protocol, splits_dir, features_path, params_file, selec
     from ..baselines.runner import RunConfig
     from ..bench.splits import SplitsError
 
-    cfg = RunConfig(selection, seed, device, workers, backend, scheduler, cpu_profile=cpu_profile)
+    cfg = RunConfig(selection, seed, device, workers, backend, scheduler, cpu_profile=cpu_profile,
+                    save_models=save_models)
     try:
         run, metrics = record_baseline(name, task, protocol, splits_dir, params_file, cfg, out, features_path)
     except ParamsError as exc:
@@ -66,6 +69,30 @@ def baseline(name, task, protocol, splits_dir, features_path, params_file, selec
     except BackendUnavailable as exc:
         raise click.ClickException(f"--backend {backend}: {exc}") from None
     click.echo(summary(run, metrics, out / name / task))
+
+
+@main.command()
+@click.argument("checkpoint", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--samples", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Sample table (CSV with a sample_id column) of the clips to predict.")
+@click.option("--features", "features_path", type=click.Path(exists=True, path_type=Path),
+              help="Feature artifact holding those clips (default: the baseline's file under data/features/).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Prediction file to write (submission format: sample_id, prediction, score_<label>).")
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto (CUDA when present).")
+def predict(checkpoint, samples, features_path, out, device):
+    """Apply a saved fold model CHECKPOINT (a folder written by `cmedbench baseline --save-models`) to
+    the clips of a sample table."""
+    from ..baselines.checkpoints import CheckpointError, SamplesTableError, predict_clips
+
+    try:
+        done = predict_clips(checkpoint, samples, features_path, out, device)
+    except (CheckpointError, SamplesTableError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    meta = done["meta"]
+    click.echo(f"{meta['baseline']} fold {meta['fold']} ({meta['task']}): {done['n']} clips predicted"
+               + (f", {done['n_fallback']} without features got the training majority" if done["n_fallback"] else "")
+               + f"; wrote {done['out']}.")
 
 
 @main.command()
