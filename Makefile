@@ -33,7 +33,7 @@ browser:
 	else echo "chromium or chromium-driver missing and apt-get needs root: the browser tests will skip"; fi
 
 test: $(STAMP) browser
-	PATH="$(CURDIR)/$(BIN):$$PATH" DVC_NO_ANALYTICS=1 $(BIN)/python -m pytest -q -p no:cacheprovider
+	PATH="$(CURDIR)/$(BIN):$$PATH" DVC_NO_ANALYTICS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 # Every benchmark script, each printing its ratios against a reference run in the same process. Some
 # read the default pipeline's outputs (the rendered release, the raw recording), so `run` comes first

@@ -160,6 +160,9 @@ def build_site(records: list[dict], length: int | None = None, head: str | None 
     """Every file of the site as relative path -> bytes (pure but for reading kept predictions and run.json)."""
     env = _environment()
     files: dict[str, bytes] = {}
+    # Interval records (long-video spotting, STR) have no confusion matrix or clip metrics: the Markdown
+    # board lists them (board.interval_lines); the site shows the clip tasks' boards.
+    records = [r for r in records if r["result"].get("scheme") != "intervals"]
     for name in STATIC_FILES:
         files[f"static/{name}"] = resources.files("cmedbench.bench.site").joinpath("static", name).read_bytes()
     groups = board_rows(records)
