@@ -24,8 +24,15 @@ from pathlib import Path
 import numpy as np
 
 from .au_task import AU_TASK, AUTask, NoActionUnits, au_column, au_truth, get_au_task
-from .protocols import PROTOCOLS, assign_folds
-from .splits import SplitsError, _csv_bytes, _csv_rows, _read
+from .protocols import PROTOCOLS
+from .splits import (
+    SplitsError,
+    _csv_bytes,
+    _csv_rows,
+    _read,
+    fold_map_files,
+    write_folder,
+)
 
 FORMAT = "cmedbench-au-splits-v1"
 
@@ -56,16 +63,9 @@ def build_au_splits(table, fingerprint: str, seed: int = 0, min_samples: int | N
                       "min_samples": task.min_samples if min_samples is None else int(min_samples),
                       "n_samples": len(ids), "aus": cols,
                       "au_counts": {au_column(a): n for a, n in truth.counts.items()}, "protocols": {}}
-    for protocol in PROTOCOLS:
-        try:
-            folds = assign_folds(subjects, protocol, seed)
-        except ValueError as exc:
-            manifest["protocols"][protocol] = {"unavailable": str(exc)}
-            continue
-        rel = f"folds/{task.name}/{protocol}.csv"
-        files[rel] = _csv_bytes(["sample_id", "subject", "fold"], zip(ids, subjects, folds))
-        manifest["protocols"][protocol] = {"file": rel, "sha256": hashlib.sha256(files[rel]).hexdigest(),
-                                           "n_samples": len(ids), "n_folds": len(set(folds.tolist()))}
+    fold_files, manifest["protocols"] = fold_map_files(task.name, ids, subjects, PROTOCOLS, seed,
+                                                       ["sample_id", "subject", "fold"], "n_samples")
+    files.update(fold_files)
     manifest["files"] = {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
     files["manifest.json"] = (json.dumps(manifest, indent=2) + "\n").encode()
     return files
@@ -74,16 +74,12 @@ def build_au_splits(table, fingerprint: str, seed: int = 0, min_samples: int | N
 def write_au_splits(samples: str | Path, out: str | Path, seed: int = 0, min_samples: int | None = None,
                     force: bool = False) -> dict:
     """Write the AU benchmark folder of the sample table file ``samples``; returns its manifest."""
-    from ..atomic import staged_dir
     from ..release.fingerprint import dataset_fingerprint
     from ..release.sample_table import read_sample_table, require_videos
 
     table = require_videos(read_sample_table(samples), samples)
     files = build_au_splits(table, dataset_fingerprint(table), seed, min_samples)
-    with staged_dir(out, force=force) as tmp:
-        for rel, data in files.items():
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / rel).write_bytes(data)
+    write_folder(files, out, force)
     return json.loads(files["manifest.json"])
 
 

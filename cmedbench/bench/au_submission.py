@@ -25,7 +25,7 @@ from ..bounded import is_blank
 from ..problems import Problem
 from .au_metrics import evaluate_au
 from .au_splits import AUBenchmark, load_au_benchmark
-from .submission import SubmissionError, read_bytes, size_limit
+from .submission import SampleRows, SubmissionError, read_bytes, size_limit
 
 CHECK = "au_submission"
 THRESHOLD = 0.5
@@ -88,26 +88,9 @@ def parse_au_submission(source: str | os.PathLike | bytes, bench: AUBenchmark) -
     at = {c: i for i, c in enumerate(header)}
     index, fold_of = bench.index_of(), bench.folds.tolist()
     values = np.full((n, len(aus)), np.nan)
-    first_line: dict[str, int] = {}
-    n_rows = 0
+    rows = SampleRows(reader, len(header), at["sample_id"], index, f"{bench.task}/{bench.protocol}", err)
     try:
-        for row in reader:
-            line = reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            n_rows += 1
-            if len(row) != len(header):
-                err(f"row has {len(row)} fields, header has {len(header)}", line)
-                continue
-            sid = row[at["sample_id"]].strip()
-            if sid in first_line:
-                err(f"sample_id {sid!r} appears again (first on line {first_line[sid]})", line, "sample_id", sid)
-                continue
-            first_line[sid] = line
-            pos = index.get(sid)
-            if pos is None:
-                err(f"unknown sample_id {sid!r} (not in {bench.task}/{bench.protocol})", line, "sample_id", sid)
-                continue
+        for line, row, pos in rows:
             if "fold" in at and row[at["fold"]].strip() != fold_of[pos]:
                 err(f"fold {row[at['fold']]!r} contradicts the fold map ({fold_of[pos]!r})", line, "fold")
             for j, au in enumerate(aus):
@@ -123,13 +106,10 @@ def parse_au_submission(source: str | os.PathLike | bytes, bench: AUBenchmark) -
                 values[pos, j] = v
     except csv.Error as exc:
         err(f"not a CSV file: {exc}", reader.line_num)
-    missing = [s for s in bench.sample_ids.tolist() if s not in first_line]
-    if missing:
-        err(f"{len(missing)} sample(s) of {bench.task}/{bench.protocol} have no row: "
-            f"{', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}")
+    rows.check_complete(bench.sample_ids.tolist())
     if errors:
         raise SubmissionError(errors)
-    return AUSubmission(values, sha, n_rows, data)
+    return AUSubmission(values, sha, rows.n_rows, data)
 
 
 class AUEvaluator:

@@ -5,8 +5,9 @@ seeds, task and protocol."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from ..bounded import InputRefused, read_bounded
 from .leaderboard import CollectError, SubmissionInfo
@@ -43,6 +44,35 @@ def submission_info(meta: dict) -> tuple[SubmissionInfo, str, str]:
     return info, text["task"], text["protocol"]
 
 
+class ResultFolder(NamedTuple):
+    """One ``RESULTS/<model>/<task>/`` folder read as a submission, with the evaluator of its task."""
+
+    evaluator: object
+    meta_path: Path  # its submission.json; predictions.csv lies beside it
+    info: SubmissionInfo
+    task: str
+    protocol: str
+
+
+def each_result_folder(results: Path, evaluator_for: Callable[[str, str], object],
+                       refused: tuple[type[Exception], ...]) -> Iterator[ResultFolder]:
+    """Every result folder under ``results`` in path order, with ``evaluator_for(task, protocol)``
+    (built once per pair). CollectError names the folder whose submission.json is malformed or whose
+    evaluator cannot be built (one of ``refused``)."""
+    evaluators: dict[tuple[str, str], object] = {}
+    for meta_path in sorted(Path(results).glob("*/*/submission.json")):
+        try:
+            info, task, protocol = submission_info(read_json_object(meta_path))
+        except ValueError as exc:
+            raise CollectError(f"{meta_path}: {exc}") from None
+        if (task, protocol) not in evaluators:
+            try:
+                evaluators[task, protocol] = evaluator_for(task, protocol)
+            except refused as exc:
+                raise CollectError(f"{meta_path}: {exc.args[0] if exc.args else exc}") from None
+        yield ResultFolder(evaluators[task, protocol], meta_path, info, task, protocol)
+
+
 def each_result(results: Path, splits_dir: Path) -> Iterator[tuple[object, Path, SubmissionInfo]]:
     """(evaluator, predictions path, stated info) per result folder, in path order; CollectError names
     the folder whose files cannot be used."""
@@ -50,18 +80,9 @@ def each_result(results: Path, splits_dir: Path) -> Iterator[tuple[object, Path,
     from .splits import SplitsError
     from .tasks import UnknownTask
 
-    evaluators: dict[tuple[str, str], Evaluator] = {}
-    for meta_path in sorted(results.glob("*/*/submission.json")):
-        try:
-            info, task, protocol = submission_info(read_json_object(meta_path))
-        except ValueError as exc:
-            raise CollectError(f"{meta_path}: {exc}") from None
-        if (task, protocol) not in evaluators:
-            try:
-                evaluators[task, protocol] = Evaluator(task, protocol, splits_dir)
-            except (SplitsError, UnknownTask) as exc:
-                raise CollectError(f"{meta_path}: {exc.args[0] if exc.args else exc}") from None
-        yield evaluators[task, protocol], meta_path.parent / "predictions.csv", _with_provenance(info, meta_path)
+    for r in each_result_folder(results, lambda task, protocol: Evaluator(task, protocol, splits_dir),
+                                (SplitsError, UnknownTask)):
+        yield r.evaluator, r.meta_path.parent / "predictions.csv", _with_provenance(r.info, r.meta_path)
 
 
 def _with_provenance(info: SubmissionInfo, meta_path: Path) -> SubmissionInfo:

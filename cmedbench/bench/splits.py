@@ -43,6 +43,39 @@ def _csv_bytes(header: list[str], rows) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def fold_map_files(task: str, ids: list[str], groups: list[str], protocols, seed: int,
+                   header: list[str], count_key: str) -> tuple[dict[str, bytes], dict]:
+    """The fold-map files ``folds/<task>/<protocol>.csv`` of one task and their manifest entries.
+
+    Every benchmark folder (emotion, AU, spotting) publishes its folds this way: one CSV per protocol
+    (``header`` names the id, group and fold columns), hashed in the entry; a protocol the groups
+    cannot support gets ``{"unavailable": why}`` instead. ``count_key`` names the row count.
+    """
+    files: dict[str, bytes] = {}
+    entries: dict = {}
+    for protocol in protocols:
+        try:
+            folds = assign_folds(groups, protocol, seed)
+        except ValueError as exc:
+            entries[protocol] = {"unavailable": str(exc)}
+            continue
+        rel = f"folds/{task}/{protocol}.csv"
+        files[rel] = _csv_bytes(header, zip(ids, groups, folds))
+        entries[protocol] = {"file": rel, "sha256": hashlib.sha256(files[rel]).hexdigest(),
+                             count_key: len(ids), "n_folds": len(set(folds.tolist()))}
+    return files, entries
+
+
+def write_folder(files: dict[str, bytes], out: str | Path, force: bool = False) -> None:
+    """Write a benchmark folder's files (relative path -> bytes) to ``out`` all at once (staged)."""
+    from ..atomic import staged_dir
+
+    with staged_dir(out, force=force) as tmp:
+        for rel, data in files.items():
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / rel).write_bytes(data)
+
+
 def build_splits(table, fingerprint: str, seed: int = 0) -> dict[str, bytes]:
     """All files of a benchmark folder, as bytes keyed by relative path (pure: no I/O, no clock)."""
     table = table.sort_values("sample_id")
@@ -60,18 +93,10 @@ def build_splits(table, fingerprint: str, seed: int = 0) -> dict[str, bytes]:
         keep = [i for i, e in enumerate(emotions) if task.label_of(e) is not None]
         t_ids = [ids[i] for i in keep]
         t_subjects = [subjects[i] for i in keep]
-        entry = {"labels": list(task.labels), "excluded": list(task.excluded), "protocols": {}}
-        for protocol in protocols_for(t_subjects):
-            try:
-                folds = assign_folds(t_subjects, protocol, seed)
-            except ValueError as exc:
-                entry["protocols"][protocol] = {"unavailable": str(exc)}
-                continue
-            rel = f"folds/{task.name}/{protocol}.csv"
-            data = _csv_bytes(["sample_id", "subject", "fold"], zip(t_ids, t_subjects, folds))
-            files[rel] = data
-            entry["protocols"][protocol] = {"file": rel, "sha256": hashlib.sha256(data).hexdigest(),
-                                            "n_samples": len(t_ids), "n_folds": len(set(folds.tolist()))}
+        fold_files, entries = fold_map_files(task.name, t_ids, t_subjects, protocols_for(t_subjects), seed,
+                                             ["sample_id", "subject", "fold"], "n_samples")
+        files.update(fold_files)
+        entry = {"labels": list(task.labels), "excluded": list(task.excluded), "protocols": entries}
         manifest["tasks"][task.name] = entry
     manifest["files"] = {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
     files["manifest.json"] = (json.dumps(manifest, indent=2) + "\n").encode()
@@ -85,15 +110,10 @@ def write_benchmark(table, fingerprint: str, out: str | Path, seed: int = 0, for
     the videos (``MetadataOnlyTable``: its fingerprint would not pin the clips' content) and an
     occupied ``out`` without ``force`` (``OutputExists``).
     """
-    from ..atomic import staged_dir
     from ..release.sample_table import check_sample_table, require_videos
 
     table = require_videos(check_sample_table(table))
-    files = build_splits(table, fingerprint, seed)
-    with staged_dir(out, force=force) as tmp:
-        for rel, data in files.items():
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / rel).write_bytes(data)
+    write_folder(build_splits(table, fingerprint, seed), out, force)
     return Path(out)
 
 

@@ -173,31 +173,11 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
     code = {label: i for i, label in enumerate(labels)}
     y_pred = np.full(n, -1, dtype=np.int64)
     scores = np.full((n, len(labels)), np.nan) if given_scores else None
-    first_line: dict[str, int] = {}
-    n_rows = 0
     width, sid_at, pred_at, fold_at = len(header), col["sample_id"], col["prediction"], col.get("fold")
     fold_of = bench.folds.tolist()
+    rows = SampleRows(reader, width, sid_at, index, f"{bench.task.name}/{bench.protocol}", err)
     try:
-        for row in reader:
-            line = reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            n_rows += 1
-            if len(row) != width:
-                err(f"row has {len(row)} fields, header has {width}", line)
-                continue
-            sid = row[sid_at].strip()
-            if not sid:
-                err("blank sample_id", line, "sample_id")
-                continue
-            if sid in first_line:
-                err(f"sample_id {sid!r} appears again (first on line {first_line[sid]})", line, "sample_id", sid)
-                continue
-            first_line[sid] = line
-            pos = index.get(sid)
-            if pos is None:
-                err(f"unknown sample_id {sid!r} (not in {bench.task.name}/{bench.protocol})", line, "sample_id", sid)
-                continue
+        for line, row, pos in rows:
             pred = row[pred_at]
             label = code.get(pred)
             if label is not None:
@@ -213,13 +193,52 @@ def parse_submission(source: str | os.PathLike | bytes, bench: Benchmark) -> Sub
                 _scores_row(row, col, score_cols, scores, pos, line, err)
     except csv.Error as exc:
         err(f"not a CSV file: {exc}", reader.line_num)
-    missing = [s for s in bench.sample_ids.tolist() if s not in first_line]
-    if missing:
-        shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        err(f"{len(missing)} sample(s) of {bench.task.name}/{bench.protocol} have no row: {shown}")
+    rows.check_complete(bench.sample_ids.tolist())
     if errors:
         raise SubmissionError(errors)
-    return Submission(y_pred, scores, sha, n_rows, tuple(warnings), raw)
+    return Submission(y_pred, scores, sha, rows.n_rows, tuple(warnings), raw)
+
+
+class SampleRows:
+    """The data rows of a submission CSV, one per known ``sample_id``: iterating yields
+    ``(line, row, position)``; blank lines are skipped, and rows of the wrong width or with a blank,
+    repeated or unknown id are reported through ``err`` instead of yielded. ``where`` ("task/protocol") names the benchmark."""
+
+    def __init__(self, reader, width: int, sid_at: int, index: dict[str, int], where: str, err):
+        self.reader, self.width, self.sid_at, self.index, self.where, self.err = reader, width, sid_at, index, where, err
+        self.first_line: dict[str, int] = {}
+        self.n_rows = 0
+
+    def __iter__(self):
+        err = self.err
+        for row in self.reader:
+            line = self.reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            self.n_rows += 1
+            if len(row) != self.width:
+                err(f"row has {len(row)} fields, header has {self.width}", line)
+                continue
+            sid = row[self.sid_at].strip()
+            if not sid:
+                err("blank sample_id", line, "sample_id")
+                continue
+            if sid in self.first_line:
+                err(f"sample_id {sid!r} appears again (first on line {self.first_line[sid]})", line, "sample_id", sid)
+                continue
+            self.first_line[sid] = line
+            pos = self.index.get(sid)
+            if pos is None:
+                err(f"unknown sample_id {sid!r} (not in {self.where})", line, "sample_id", sid)
+                continue
+            yield line, row, pos
+
+    def check_complete(self, sample_ids: list[str]) -> None:
+        """Report the benchmark's samples that no row named."""
+        missing = [s for s in sample_ids if s not in self.first_line]
+        if missing:
+            shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+            self.err(f"{len(missing)} sample(s) of {self.where} have no row: {shown}")
 
 
 def _scores_row(row, col, score_cols, scores, pos, line, err) -> None:

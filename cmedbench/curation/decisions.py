@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .text_csv import read_text_csv
+
 DECISIONS_COLUMNS = ("segment", "decision", "reason")
 DECISIONS = ("keep", "exclude")
 
@@ -23,15 +25,7 @@ class DecisionsError(ValueError):
 def read_decisions(path: str | Path, segments: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """segment -> (decision, reason) from ``path``; every problem named with its line."""
     path = Path(path)
-    if not path.is_file():
-        raise DecisionsError(f"{path}: file not found")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DecisionsError(f"{path}: not a readable CSV ({exc})") from None
-    missing = [c for c in DECISIONS_COLUMNS if c not in df.columns]
-    if missing:
-        raise DecisionsError(f"{path}: missing column(s) {', '.join(missing)}")
+    df = read_text_csv(path, DECISIONS_COLUMNS, DecisionsError)
     known = set(segments["segment"].astype(str))
     problems, out = [], {}
     for k, row in enumerate(df.to_dict("records"), start=2):

@@ -17,6 +17,7 @@ import pandas as pd
 from ..release.labels import LABELS, normalise_emotion
 from .agreement import cohen_kappa, fleiss_kappa, rating_counts
 from .label_checks import RecordingInfo, recording_infos, stage1_problems
+from .text_csv import read_text_csv
 
 # The labellers' files: stage 1 marks the event and its class; stages 2 and 3 give a class per event.
 STAGE1 = ("event_id", "recording", "subject", "x", "y", "onset", "apex", "offset", "class")
@@ -29,15 +30,7 @@ class LabelsError(ValueError):
 
 
 def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise LabelsError(f"{path}: file not found")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise LabelsError(f"{path}: not a readable CSV ({exc})") from None
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise LabelsError(f"{path}: missing column(s) {', '.join(missing)}")
+    df = read_text_csv(path, columns, LabelsError)
     df.index = df.index + 2  # file line numbers (header is line 1)
     problems = []
     canon = df["class"].map(normalise_emotion)

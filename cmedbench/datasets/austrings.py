@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 import re
 
+from ..action_units import ActionUnitError, format_aus
+
 _TOKEN = re.compile(r"^(?:AU)?\s*([LRBTU])?\s*-?\s*(?:AU)?\s*(\d{1,3})\s*([A-E])?\s*(\?)?$", re.IGNORECASE)
 _MOVEMENT = re.compile(r"^M\s*\d{1,3}$", re.IGNORECASE)  # FACS movement codes (DFME's M57, M58): not AUs
 _BLANK = {"", "/", "-", "none", "nan"}
@@ -61,5 +63,13 @@ def parse_action_units(value: object) -> tuple[int, ...]:
 
 
 def canonical_action_units(value: object) -> str:
-    """The canonical string of a published cell: ``"4+12"``; ``""`` when it codes no AU."""
-    return "+".join(str(n) for n in parse_action_units(value))
+    """The canonical string of a published cell: ``"4+12"``; ``""`` when it codes no AU.
+
+    The canonical form itself is written by ``cmedbench.action_units`` (the one writer the AU task
+    reads back); a code it refuses (AU 0) is an AUStringError here, like any unreadable cell.
+    """
+    numbers = parse_action_units(value)
+    try:
+        return format_aus(numbers)
+    except ActionUnitError as exc:
+        raise AUStringError(value, str(value), str(exc)) from None

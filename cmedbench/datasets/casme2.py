@@ -13,17 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .records import Record
-from .sheets import SheetError, read_sheet
+from .sheets import read_label_sheet
 
 REQUIRED = ("Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "Action Units", "Estimated Emotion")
 FRAMES_FOLDERS = ("CASME2_RAW_selected", "CASME2-RAW", "CASME2_RAW", "Cropped", "")
-
-
-def find_label_file(source: Path) -> Path:
-    hits = sorted(p for p in source.glob("*.xls*") if "coding" in p.name.lower() or "casme2" in p.name.lower())
-    if not hits:
-        raise SheetError(f"{source}: no CASME II coding spreadsheet (CASME2-coding-*.xlsx) in the folder")
-    return hits[0]
 
 
 def frames_root(source: Path) -> Path:
@@ -35,9 +28,8 @@ def frames_root(source: Path) -> Path:
 
 
 def read_records(source: Path, spec) -> list[Record]:
-    sheet = find_label_file(source)
-    rel = sheet.relative_to(source).as_posix()
-    table = read_sheet(sheet, REQUIRED, rel)
+    table, rel = read_label_sheet(source, ("coding", "casme2"), REQUIRED,
+                                  "no CASME II coding spreadsheet (CASME2-coding-*.xlsx) in the folder")
     root = frames_root(source).relative_to(source)
     records = []
     for line, row in table.iterrows():

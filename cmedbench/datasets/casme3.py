@@ -12,16 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .records import Record
-from .sheets import SheetError, read_sheet
+from .sheets import read_label_sheet
 
 REQUIRED = ("Subject", "Filename", "Onset", "Apex", "Offset", "AU", "emotion")
-
-
-def find_label_file(source: Path) -> Path:
-    hits = sorted(p for p in source.glob("*.xls*") if "part_a" in p.name.lower() or "label" in p.name.lower())
-    if not hits:
-        raise SheetError(f"{source}: no CAS(ME)^3 part A label spreadsheet (*part_A*label*.xlsx) in the folder")
-    return hits[0]
 
 
 def frames_root(source: Path) -> Path:
@@ -32,9 +25,8 @@ def frames_root(source: Path) -> Path:
 
 
 def read_records(source: Path, spec) -> list[Record]:
-    sheet = find_label_file(source)
-    rel = sheet.relative_to(source).as_posix()
-    table = read_sheet(sheet, REQUIRED, rel)
+    table, rel = read_label_sheet(source, ("part_a", "label"), REQUIRED,
+                                  "no CAS(ME)^3 part A label spreadsheet (*part_A*label*.xlsx) in the folder")
     root = frames_root(source).relative_to(source)
     sub = spec.raw.get("frames_subfolder", "color")
     records = []

@@ -13,16 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .records import Record
-from .sheets import SheetError, read_sheet
+from .sheets import read_label_sheet
 
 REQUIRED = ("Subject", "Filename", "Onset Frame", "Apex Frame", "Offset Frame", "Action Units", "Estimated Emotion")
-
-
-def find_label_file(source: Path) -> Path:
-    hits = sorted(p for p in source.glob("*.xls*") if "samm" in p.name.lower() or "facs" in p.name.lower())
-    if not hits:
-        raise SheetError(f"{source}: no SAMM FACS codes spreadsheet (SAMM_Micro_FACS_Codes*.xlsx) in the folder")
-    return hits[0]
 
 
 def frames_root(source: Path) -> Path:
@@ -30,9 +23,8 @@ def frames_root(source: Path) -> Path:
 
 
 def read_records(source: Path, spec) -> list[Record]:
-    sheet = find_label_file(source)
-    rel = sheet.relative_to(source).as_posix()
-    table = read_sheet(sheet, REQUIRED, rel)
+    table, rel = read_label_sheet(source, ("samm", "facs"), REQUIRED,
+                                  "no SAMM FACS codes spreadsheet (SAMM_Micro_FACS_Codes*.xlsx) in the folder")
     root = frames_root(source).relative_to(source)
     records = []
     for line, row in table.iterrows():

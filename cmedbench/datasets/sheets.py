@@ -45,3 +45,15 @@ def read_sheet(path: Path, required: tuple[str, ...], shown: str | None = None) 
     body.index = pd.RangeIndex(row + 2, row + 2 + len(body), name="line")  # 1-based, below the header
     body = body.dropna(how="all")
     return body.astype(object).where(body.notna(), None)
+
+
+def read_label_sheet(source: Path, keywords: tuple[str, ...], required: tuple[str, ...],
+                     missing: str) -> tuple[pd.DataFrame, str]:
+    """The label spreadsheet of a dataset folder: the first ``*.xls*`` whose name holds one of
+    ``keywords`` (lower case), read with its ``required`` columns; returns it with its path relative
+    to ``source``. SheetError ``"<source>: <missing>"`` when the folder has none."""
+    hits = sorted(p for p in source.glob("*.xls*") if any(k in p.name.lower() for k in keywords))
+    if not hits:
+        raise SheetError(f"{source}: {missing}")
+    rel = hits[0].relative_to(source).as_posix()
+    return read_sheet(hits[0], required, rel), rel

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import staged_dir
-from ..bench.protocols import PROTOCOLS, assign_folds
+from ..bench.protocols import PROTOCOLS
+from ..bench.splits import _csv_bytes, fold_map_files, write_folder
 from ..bounded import InputRefused, read_bounded
 from .tasks import SPOTTING_TASKS, SpottingTask, get_spotting_task
 
@@ -32,14 +32,6 @@ MAX_FILE = 64 << 20
 
 class SpottingBenchError(ValueError):
     """A benchmark folder that is missing, edited after writing, or lacks the task/protocol asked for."""
-
-
-def _csv_bytes(header, rows) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue().encode("utf-8")
 
 
 def _rows(data: bytes, where: str) -> list[dict]:
@@ -81,18 +73,10 @@ def build_spotting_bench(videos_csv: bytes, events_csv: bytes, seed: int = 0) ->
     manifest = {"format": FORMAT, "dataset_fingerprint": release_fingerprint(videos_csv, events_csv), "seed": seed,
                 "n_videos": len(ids), "n_events": len(events), "tasks": {}}
     for task in SPOTTING_TASKS.values():
-        entry = {"labels": list(task.labels), "protocols": {}}
-        for protocol in PROTOCOLS:
-            try:
-                folds = assign_folds(participants, protocol, seed)
-            except ValueError as exc:
-                entry["protocols"][protocol] = {"unavailable": str(exc)}
-                continue
-            rel = f"folds/{task.name}/{protocol}.csv"
-            files[rel] = _csv_bytes(["video_id", "participant", "fold"], zip(ids, participants, folds))
-            entry["protocols"][protocol] = {"file": rel, "sha256": hashlib.sha256(files[rel]).hexdigest(),
-                                            "n_videos": len(ids), "n_folds": len(set(folds.tolist()))}
-        manifest["tasks"][task.name] = entry
+        fold_files, entries = fold_map_files(task.name, ids, participants, PROTOCOLS, seed,
+                                             ["video_id", "participant", "fold"], "n_videos")
+        files.update(fold_files)
+        manifest["tasks"][task.name] = {"labels": list(task.labels), "protocols": entries}
     manifest["files"] = {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
     files["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     return files
@@ -102,10 +86,7 @@ def write_spotting_bench(release: Path, out: Path, seed: int = 0, force: bool = 
     """The benchmark folder of a long-video release; returns its manifest."""
     release = Path(release)
     files = build_spotting_bench(_read(release / "videos.csv"), _read(release / "events.csv"), seed)
-    with staged_dir(out, force) as tmp:
-        for rel, data in files.items():
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / rel).write_bytes(data)
+    write_folder(files, out, force)
     return json.loads(files["manifest.json"])
 
 

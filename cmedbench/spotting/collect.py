@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..atomic import write_text
-from ..bench.collect import read_json_object, submission_info
+from ..bench.collect import each_result_folder
 from ..bench.leaderboard import AlreadySubmitted, CollectError, Leaderboard
 from ..bench.submission import SubmissionError
 from .benchmark import SpottingBenchError
@@ -19,21 +19,13 @@ def collect_intervals(results: Path, bench_dir: Path, leaderboard: Path, summary
     """Submit every ``results/<model>/<task>/predictions.csv``; (records stored now, already on the board).
     ``summary`` (when given) lists each result's record id, so the pipeline can order the board after it."""
     board = Leaderboard(Path(leaderboard))
-    evaluators: dict[tuple[str, str], IntervalEvaluator] = {}
     stored, already, lines = [], 0, []
-    for meta_path in sorted(Path(results).glob("*/*/submission.json")):
+    for folder in each_result_folder(results, lambda task, protocol: IntervalEvaluator(task, protocol, bench_dir),
+                                     (SpottingBenchError, UnknownSpottingTask)):
+        info, task, protocol = folder.info, folder.task, folder.protocol
+        predictions = folder.meta_path.parent / "predictions.csv"
         try:
-            info, task, protocol = submission_info(read_json_object(meta_path))
-        except ValueError as exc:
-            raise CollectError(f"{meta_path}: {exc}") from None
-        if (task, protocol) not in evaluators:
-            try:
-                evaluators[task, protocol] = IntervalEvaluator(task, protocol, bench_dir)
-            except (SpottingBenchError, UnknownSpottingTask) as exc:
-                raise CollectError(f"{meta_path}: {exc}") from None
-        predictions = meta_path.parent / "predictions.csv"
-        try:
-            record = board.submit(evaluators[task, protocol], predictions, info).record
+            record = board.submit(folder.evaluator, predictions, info).record
             stored.append(record)
         except AlreadySubmitted as exc:
             already += 1

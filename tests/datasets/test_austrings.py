@@ -21,3 +21,13 @@ def test_unreadable_forms_are_refused_with_the_token(bad):
     with pytest.raises(AUStringError) as info:
         canonical_action_units(bad)
     assert str(bad) in str(info.value)
+
+
+def test_canonical_form_comes_from_the_one_writer():
+    """The importer's canonical string is the AU task's own format (cmedbench.action_units)."""
+    from cmedbench.action_units import format_aus, parse_aus
+
+    assert canonical_action_units("R14A+4+L4") == format_aus([14, 4]) == "4+14"
+    assert parse_aus(canonical_action_units("AU6+AU12")) == {6, 12}
+    with pytest.raises(AUStringError):  # AU 0 is not a FACS action unit: refused at import, not later
+        canonical_action_units("0")
