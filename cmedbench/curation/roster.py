@@ -94,6 +94,9 @@ def resolve_merges(merges: dict[str, tuple[str, str, int]], segments: pd.DataFra
             p = parent[p]
         return p
 
+    def members(r: str) -> set[str]:
+        return {p for p in set(segments["participant"].astype(str)) if root(p) == r}
+
     for seg, (into, _, line) in merges.items():
         where = f"{source} line {line}"
         a, b = by_seg.loc[seg], by_seg.loc[into]
@@ -104,7 +107,6 @@ def resolve_merges(merges: dict[str, tuple[str, str, int]], segments: pd.DataFra
             continue
         if pa == pb:
             continue
-        members = lambda r: {p for p in set(segments["participant"].astype(str)) if root(p) == r}  # noqa: E731
         both = _overlap(segments, members(pa), members(pb))
         named = {names[p] for p in members(pa) | members(pb) if p in names}
         if both:

@@ -90,8 +90,8 @@ def test_a_merge_decision_joins_a_participant_the_identity_step_split(base, tmp_
     ({"rec_01_P02": "Subject_7"}, r"roster/rec_01.csv line 3: name 'Subject_7' is not Subject_NN"),
     ({"rec_01_P03": "kid"}, r"roster/rec_01.csv line 4: name 'kid' is not Subject_NN"),
     ({"rec_01_P01": "Subject_07", "rec_01_P02": "Subject_07"},
-     r"roster/rec_01.csv line 3: rec_01_P02 cannot be named Subject_07 like line 2: segments rec_01_user01 and "
-     r"rec_01_user02 are on screen at the same time"),
+     (r"roster/rec_01.csv line 3: rec_01_P02 cannot be named Subject_07 like line 2: segments rec_01_user01 and "
+      r"rec_01_user02 are on screen at the same time")),
 ])
 def test_bad_roster_edits_are_refused_with_file_and_line(base, tmp_path, names, message):
     with pytest.raises(CompileError, match=message):
