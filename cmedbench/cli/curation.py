@@ -90,12 +90,14 @@ def labels_reconcile(labels_dir: Path, out: Path, recordings_dir: Path | None) -
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the compiled release.")
 @click.option("--decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The curator's decisions.csv (segment, keep/exclude, reason): overrides the flags per segment.")
+              help="The curator's decisions.csv (segment, keep/exclude/merge, reason[, into]): overrides the flags "
+                   "per segment; a merge row makes the segment's participant the INTO segment's person.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
 def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, decisions: Path | None, force: bool) -> None:
     """Cut every accepted event onset..offset from its source recording, with its segment's crop, into a
     CMED-layout release at OUT (lossless clips, both layouts, video_emotion_metadata.csv) and
-    compile_report.csv: each event written, excluded (flagged segment) or rejected, with the reason."""
+    compile_report.csv: each event written, excluded (flagged segment) or rejected, with the reason.
+    Curator's names in SEGMENTS/roster/<recording>.csv (Subject_NN) set the clips' subjects."""
     from ..atomic import OutputExists
     from ..curation.compile import CompileError, compile_release
 

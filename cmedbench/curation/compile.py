@@ -10,7 +10,8 @@ written to ``compile_report.csv`` with its reason, so that accepted = written + 
 * rejected: no segment holds it (the reason names the ``dropped.csv`` row when one covers it), or the
   recording ends before its offset.
 
-A flagged segment never fails the compile: a release with no clip is still written, with its report.
+The curator's roster edits (``roster/<recording>.csv`` names ``Subject_NN``) and ``merge`` decisions set
+the subject of a segment's clips; the report's reason says so (see ``roster``). A flagged segment never fails the compile: a release with no clip is still written, with its report.
 Each source recording is decoded once and each clip encoded once, losslessly (FFV1 in Matroska), so
 the clips hold the source's pixels exactly as the segmenter's crop saw them. The apex is re-based on
 the clip; No-ME events have none. The result has the CMED layout and passes `cmedbench validate`.
@@ -27,7 +28,8 @@ from ..atomic import staged_dir, write_text
 from ..release.labels import NO_ME, normalise_subject
 from ..release.layout import write_release
 from .crop import crop_square
-from .decisions import DecisionsError, read_decisions
+from .decisions import DecisionsError, read_decision_table
+from .roster import RosterError, read_roster_names, resolve_merges, subjects_and_notes
 from .segment_table import DROPPED_CSV, SegmentError, read_dropped, read_segments
 
 EXCLUDING_FLAGS = ("multiple_faces", "likely_facilitator", "face_missing", "rotation", "black_bars")
@@ -146,10 +148,19 @@ def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str |
         raise CompileError(str(exc)) from None
     accepted = _read_accepted(labels_dir / "accepted.csv")
     try:
-        decided = read_decisions(decisions, segments) if decisions is not None else {}
-    except DecisionsError as exc:
+        decided, merges = read_decision_table(decisions, segments) if decisions is not None else ({}, {})
+        names = read_roster_names(segments_dir, segments)
+        merged = resolve_merges(merges, segments, str(decisions), names)
+    except (DecisionsError, RosterError) as exc:
         raise CompileError(str(exc)) from None
     placed = place_events(accepted, segments, dropped, decided)
+    subjects = placed["subject"]
+    if names or merges:  # nothing edited: the labels' subjects, the report as before
+        edits = subjects_and_notes(placed, segments, names, merged, merges)
+        subjects = edits["subject"]
+        noted = edits["note"] != ""
+        placed.loc[noted, "reason"] = [f"{r}; {n}" if r else n for r, n in
+                                       zip(placed.loc[noted, "reason"], edits.loc[noted, "note"])]
     by_name = segments.set_index("segment")
     jobs: dict[str, list[dict]] = {}
     for k, e in placed[placed["status"] == "written"].iterrows():
@@ -177,7 +188,7 @@ def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str |
                     continue
                 apex = None if e["label"] == NO_ME or pd.isna(e["apex"]) else int(e["apex"]) - int(e["onset"])
                 videos.append((len(rows), scratch / j["name"]))
-                rows.append({"subject": normalise_subject(str(e["subject"])), "filename": j["name"],
+                rows.append({"subject": normalise_subject(str(subjects[j["row"]])), "filename": j["name"],
                              "emotion": e["label"], "apex_frame": apex, "recording": e["recording"],
                              "event_id": e["event_id"], "segment": e["segment"]})
         table = pd.DataFrame(rows, columns=["subject", "filename", "emotion", "apex_frame", "recording", "event_id",
