@@ -56,7 +56,8 @@ def detect_in_regions(cascade, gray: np.ndarray, regions: list, cfg: SegmentConf
 
 def without_nested(boxes) -> list[tuple[int, int, int, int]]:
     """Boxes largest first, dropping any whose centre lies in a bigger kept box (a face inside a face)."""
-    boxes = sorted(boxes, key=lambda b: -b[2] * b[3])
+    # Ties (faces of one size) in reading order: Haar's own output order varies with OpenCV's threads.
+    boxes = sorted(boxes, key=lambda b: (-b[2] * b[3], b[1], b[0], b[2], b[3]))
     kept: list[tuple[int, int, int, int]] = []
     for b in boxes:
         cx, cy = b[0] + b[2] / 2, b[1] + b[3] / 2

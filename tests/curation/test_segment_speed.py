@@ -43,3 +43,13 @@ def test_the_layout_period_moves_only_when_the_tiles_change():
     with sp._within_layout(130):
         assert sp.layout_steady
     assert not sp.layout_steady
+
+
+def test_faces_of_one_size_come_in_reading_order_whatever_haar_returned():
+    """Haar's output order varies with OpenCV's threads; user ids (and so participants) must not."""
+    from cmedbench.curation.detect import without_nested
+
+    boxes = [(700, 10, 120, 120), (10, 10, 120, 120), (10, 400, 120, 120), (300, 300, 200, 200)]
+    expected = [(300, 300, 200, 200), (10, 10, 120, 120), (700, 10, 120, 120), (10, 400, 120, 120)]
+    assert without_nested(boxes) == expected
+    assert without_nested(boxes[::-1]) == expected
