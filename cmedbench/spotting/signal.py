@@ -19,6 +19,17 @@ class SignalError(RuntimeError):
     """A video that cannot be read into a motion signal."""
 
 
+def central_squares(grey: np.ndarray, size: int = 64) -> np.ndarray:
+    """Each grey frame's central square resized to ``size`` x ``size`` (what ``read_face_frames`` reads)."""
+    import cv2
+
+    h, w = grey.shape[1:3]
+    side = min(h, w)
+    y0, x0 = (h - side) // 2, (w - side) // 2
+    return np.stack([cv2.resize(g[y0:y0 + side, x0:x0 + side], (size, size), interpolation=cv2.INTER_AREA)
+                     for g in grey])
+
+
 def read_face_frames(path: str | Path, size: int = 64) -> np.ndarray:
     """Every frame's central square, grey, ``size`` x ``size`` (uint8, frames x size x size)."""
     import cv2

@@ -39,17 +39,20 @@ def test_long_release_to_ledger(small_raw, tmp_path):
     summary = run_spotting_baselines(tmp_path / "release", tmp_path / "bench", tmp_path / "results", n_plots=2)
     assert summary["no-intervals"]["me-spotting-long"]["pooled"]["f1"] == 0.0
     assert "strs" in summary["flow-spotter"]["spot-then-recognize"]
+    assert "strs" in summary["roi-flow-spotter+lbptop-svm"]["spot-then-recognize"]
+    meta = json.loads((tmp_path / "results" / "roi-flow-spotter" / "me-spotting-long" / "submission.json").read_text())
+    assert set(meta["settings_per_fold"]) == {"sub_01", "sub_02", "sub_03", "sub_04"}
     assert len(list((tmp_path / "results" / "timelines").glob("*.png"))) == 2
 
     stored, already = collect_intervals(tmp_path / "results", tmp_path / "bench", tmp_path / "board",
                                         tmp_path / "records.tsv")
-    assert len(stored) == 7 and already == 0
+    assert len(stored) == 10 and already == 0
     again, already = collect_intervals(tmp_path / "results", tmp_path / "bench", tmp_path / "board")
-    assert not again and already == 7
+    assert not again and already == 10
     state = Leaderboard(tmp_path / "board").state()
-    assert state.intact and len(state.records) == 7
+    assert state.intact and len(state.records) == 10
     board = (tmp_path / "board" / "LEADERBOARD.md").read_text()
-    assert "spot-then-recognize" in board and "flow-spotter" in board
+    assert "spot-then-recognize" in board and "roi-flow-spotter" in board
 
 
 def test_ledger_check_names_interval_records_and_rejected_files(tmp_path):
