@@ -105,7 +105,7 @@ def board_rows(records: Iterable[dict]) -> dict[tuple[str, str, str], list[dict]
     re-runs of a seed attached to it as reproductions (``reproductions``, ``max_drift_*``)."""
     groups: dict[tuple, dict[tuple, list[dict]]] = {}
     for r in records:
-        if r["result"].get("scheme") == "intervals":  # shown by interval_lines
+        if is_interval_record(r):  # shown by interval_lines
             continue
         key = (r["dataset_fingerprint"], r["task"], r["protocol"])
         model_key = (r["model"], r["kind"], r["selection"], r["description"])
@@ -207,19 +207,32 @@ def render_markdown(records: list[dict], length: int | None = None, head: str | 
     return "\n".join(lines) + "\n"
 
 
-def interval_lines(records: list[dict]) -> list[str]:
-    """The interval tasks (long-video spotting, Spot-then-Recognize): latest record per model, ranked by
-    STRS where the task has one, else by pooled F1."""
+def is_interval_record(record: dict) -> bool:
+    """A long-video spotting / Spot-then-Recognize record (``cmedbench.spotting``): intervals scored by
+    IoU, no confusion matrix and no clip metrics, so boards, site and checks treat it apart."""
+    result = record.get("result")
+    return isinstance(result, dict) and result.get("scheme") == "intervals"
+
+
+def interval_groups(records: Iterable[dict]) -> dict[tuple[str, str, str], list[dict]]:
+    """(dataset, task, protocol) -> the latest interval record per model, ranked by STRS where the task
+    has one, else by pooled F1 (ties: model name)."""
     latest: dict[tuple, dict] = {}
     for r in records:
-        if r["result"].get("scheme") == "intervals":
+        if is_interval_record(r):
             latest[(r["dataset_fingerprint"], r["task"], r["protocol"], r["model"])] = r
     groups: dict[tuple, list[dict]] = {}
     for (d, t, p, _), r in sorted(latest.items()):
         groups.setdefault((d, t, p), []).append(r)
-    lines = []
-    for (dataset, task, protocol), recs in groups.items():
+    for recs in groups.values():
         recs.sort(key=lambda r: (-r["result"].get("strs", r["result"]["pooled"]["f1"]), r["model"]))
+    return groups
+
+
+def interval_lines(records: list[dict]) -> list[str]:
+    """The interval tasks (long-video spotting, Spot-then-Recognize) as Markdown tables (``interval_groups``)."""
+    lines = []
+    for (dataset, task, protocol), recs in interval_groups(records).items():
         res = recs[0]["result"]
         lines += [f"## {escape(task, 'markdown')} · {escape(protocol, 'markdown')} · dataset `{dataset[:19]}…` "
                   "(intervals)", "",

@@ -139,17 +139,3 @@ def test_cli_writes_the_site_and_needs_out(ledger, tmp_path):
     r = subprocess.run(CLI + ["leaderboard", "--format", "html", "--out", str(out), "--leaderboard", str(board.root)],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "--force" in r.stderr
-
-
-def test_interval_records_are_left_to_the_markdown_board(ledger, site):
-    """A long-video (interval) record has no confusion matrix: the site skips it instead of failing."""
-    board, _ = ledger
-    out, state, results = site
-    records = [s.record for s in state.records]
-    interval = {**records[0], "id": "f" * 64, "seq": len(records),
-                "result": {"scheme": "intervals", "overall": {"f1": 0.1}}}
-    files = build_site(records + [interval], state.length, state.head, state.problems, board.root / "predictions",
-                       results, n_perm=200)
-    assert not any(interval["id"][:16] in name for name in files)
-    assert files == build_site(records, state.length, state.head, state.problems, board.root / "predictions",
-                               results, n_perm=200)

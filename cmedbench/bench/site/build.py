@@ -19,9 +19,11 @@ from pathlib import Path
 from ...atomic import sha256_file, staged_dir
 from ...escaping import escape
 from ...problems import Problem
-from ..board import board_rows, fmt, ledger_line, records_cell, reported_records, reproduction_text
+from ..board import (board_rows, fmt, interval_groups, is_interval_record, ledger_line, records_cell, reported_records,
+                     reproduction_text)
 from ..compare import CompareError, compare_records
 from ..figures import result_confusion_png
+from .intervals import interval_board_views, interval_files
 
 STATIC_FILES = ("site.css", "site.js")
 NOT_RECORDED = "not recorded"
@@ -160,9 +162,10 @@ def build_site(records: list[dict], length: int | None = None, head: str | None 
     """Every file of the site as relative path -> bytes (pure but for reading kept predictions and run.json)."""
     env = _environment()
     files: dict[str, bytes] = {}
-    # Interval records (long-video spotting, STR) have no confusion matrix or clip metrics: the Markdown
-    # board lists them (board.interval_lines); the site shows the clip tasks' boards.
-    records = [r for r in records if r["result"].get("scheme") != "intervals"]
+    # Interval records (long-video spotting, STR) have no confusion matrix or clip metrics: their own
+    # boards and record pages (site/intervals.py).
+    interval_records = [r for r in records if is_interval_record(r)]
+    records = [r for r in records if not is_interval_record(r)]
     for name in STATIC_FILES:
         files[f"static/{name}"] = resources.files("cmedbench.bench.site").joinpath("static", name).read_bytes()
     groups = board_rows(records)
@@ -201,9 +204,12 @@ def build_site(records: list[dict], length: int | None = None, head: str | None 
             devices=device_fields(r, run), slug=_slug(r["id"]), not_recorded=NOT_RECORDED,
             params_json=_params_text(run.get("params")) if run and "params" in run else None,
             title=f"Record {r['id'][:8]}: {r['model']}").encode()
+    interval_boards = interval_board_views(interval_records, board_slug)
+    files.update(interval_files(env, interval_records, interval_boards, predictions_dir, _slug,
+                                lambda r: device_fields(r, None)))
     errors = [p for p in problems if p.severity == "error"]
     files["index.html"] = env.get_template("index.html").render(
-        root="", boards=boards, reported=reported, ledger=ledger_line(length if length is not None else len(records), head),
+        root="", boards=boards, interval_boards=interval_boards, reported=reported, ledger=ledger_line(length if length is not None else len(records), head),
         problems=errors, title="cmedbench leaderboard").encode()
     return files
 
@@ -224,4 +230,5 @@ def write_site(out: Path, records: list[dict], length: int | None = None, head: 
     except OutputExists:
         raise SiteExists(f"{out} exists and is not empty; it is replaced only when asked to") from None
     pages = sum(1 for rel in files if rel.endswith(".html"))
-    return SiteSummary(Path(out), pages, len({board_slug(*k) for k in board_rows(records)}), len(records))
+    keys = set(board_rows(records)) | set(interval_groups(records))
+    return SiteSummary(Path(out), pages, len({board_slug(*k) for k in keys}), len(records))
