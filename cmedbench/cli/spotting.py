@@ -48,6 +48,34 @@ def release_cmd(raw: Path, out: Path, force: bool) -> None:
                f"({m['events_left_out_crossing_a_cut']} left out for crossing a video's ends)")
 
 
+@spotting.command("import")
+@click.argument("dataset", type=click.Choice(["casme2-long", "samm-long"]))
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=_DIR,
+              help="Folder for the long-video release (source link, videos/*.frames, videos.csv, events.csv, "
+                   "manifest.json).")
+@click.option("--annotations", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The annotation workbook (default: the one .xlsx under SOURCE whose name fits the dataset).")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+def import_cmd(dataset: str, source: Path, out: Path, annotations: Path | None, force: bool) -> None:
+    """Build a long-video release from CAS(ME)^2's rawpic/ or SAMM Long Videos' SAMM_longvideos/ frame
+    folders and their annotation workbook, frames referenced in place (nothing copied)."""
+    from ..atomic import OutputExists
+    from ..spotting.annotations import AnnotationError
+    from ..spotting.dataset_release import DatasetLayoutError, build_dataset_long_release
+
+    try:
+        m = build_dataset_long_release(dataset, source, out, annotations, force)
+    except OutputExists:
+        raise output_exists(out) from None
+    except (DatasetLayoutError, AnnotationError) as exc:
+        from ..bench.tables import print_problems
+
+        print_problems(exc.problems, name=str(annotations or source))
+        _fail(str(exc))
+    click.echo(f"wrote {out}: {m['n_videos']} videos of {m['n_participants']} participants, {m['n_events']} events")
+
+
 @spotting.command("splits")
 @click.argument("release", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", default="data/spotting/bench", show_default=True, type=_DIR,

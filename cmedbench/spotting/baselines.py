@@ -45,29 +45,35 @@ MODELS = {
 }
 
 
-def read_videos(release: Path, video_ids) -> tuple[dict[int, np.ndarray], dict]:
-    """Every video's central grey square at 64 px (int code -> frames x 64 x 64) and its face box
-    (int code -> ``roi.FaceVideo``)."""
+def video_paths(release: Path) -> dict[str, str]:
+    """video_id -> its path in the release (a video file or a frame list), from videos.csv."""
+    try:
+        with open(Path(release) / "videos.csv", newline="", encoding="utf-8") as fh:
+            return {row["video_id"]: row["path"] for row in csv.DictReader(fh)}
+    except (OSError, KeyError):
+        return {}
+
+
+def read_videos(release: Path, video_ids, windows) -> tuple[dict[int, np.ndarray], dict, list[str]]:
+    """Per video (int code): the central grey square at 64 px (frames x 64 x 64) and, for every window
+    k, the normalised ROI motion (k -> code -> frames x ROIs); and the videos whose face dlib did not
+    detect. One video's face frames are held at a time."""
     from ..console import track
 
-    squares, faces = {}, {}
-    for i, v in track(list(enumerate(video_ids)), len(video_ids), "reading videos"):
-        path = Path(release) / "videos" / f"{v}.mp4"
+    squares: dict[int, np.ndarray] = {}
+    z_of_k: dict[int, dict[int, np.ndarray]] = {k: {} for k in windows}
+    undetected: list[str] = []
+    paths = video_paths(release)
+    for i, v in track(list(enumerate(video_ids)), len(video_ids), "reading videos, ROI flow"):
+        path = Path(release) / paths.get(v, f"videos/{v}.mp4")
         grey = read_grey(path)
         squares[i] = central_squares(grey)
-        faces[i] = cut_face(grey, str(path))
-    return squares, faces
-
-
-def roi_signals(faces: dict, windows) -> dict[int, dict[int, np.ndarray]]:
-    """k -> video -> normalised ROI motion (frames x ROIs), for every window k."""
-    from ..console import track
-
-    out: dict[int, dict[int, np.ndarray]] = {k: {} for k in windows}
-    jobs = [(k, i) for k in windows for i in faces]
-    for k, i in track(jobs, len(jobs), "ROI flow"):
-        out[k][i] = normalise(roi_motion(faces[i], k), k)
-    return out
+        face = cut_face(grey, str(path))
+        if not face.detected:
+            undetected.append(str(v))
+        for k in windows:
+            z_of_k[k][i] = normalise(roi_motion(face, k), k)
+    return squares, z_of_k, undetected
 
 
 def random_spots(n_frames: int, rate: float, length: int, rng: np.random.Generator) -> list[tuple[int, int]]:
@@ -174,11 +180,8 @@ def run_spotting_baselines(release: Path, bench_dir: Path, out: Path, protocol: 
         for task in SPOTTING_TASKS.values():
             bench = load_spotting_bench(bench_dir, task.name, protocol)
             if signals is None:
-                frames, faces = read_videos(release, bench.video_ids)
+                frames, z_of_k, undetected = read_videos(release, bench.video_ids, all_windows(bench))
                 signals = {i: motion_signal(f, k) for i, f in frames.items()}
-                z_of_k = roi_signals(faces, all_windows(bench))
-                undetected = [bench.video_ids[i] for i, f in faces.items() if not f.detected]
-                del faces
             rows, p_of_fold, roi_of_fold = _predictions(bench, frames, signals, z_of_k, k, seed, iou_threshold)
             ev = IntervalEvaluator(task.name, protocol, bench_dir, threshold=iou_threshold)
             for model, (description, kind) in MODELS.items():

@@ -92,17 +92,49 @@ def cut_face(frames: np.ndarray, where: str, iod_px: float = 32.0) -> FaceVideo:
     landmarks, detected = find_landmarks(frames)
     if inter_ocular(landmarks) < 2:
         raise SignalError(f"{where}: no face shape could be placed (eyes {inter_ocular(landmarks):.1f} px apart)")
-    x0, y0, x1, y1 = face_box(landmarks, *frames.shape[1:3])
+    x0, y0, x1, y1 = face_box(landmarks, *frames[0].shape[:2])
     scale = iod_px / max(inter_ocular(landmarks), 1e-6)
     size = (max(int(round((x1 - x0) * scale)), 8), max(int(round((y1 - y0) * scale)), 8))
     cut = np.stack([cv2.resize(f[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA) for f in frames])
     return FaceVideo(cut, (landmarks - (x0, y0)) * scale, (x0, y0, x1, y1), scale, detected)
 
 
-def read_grey(path: str | Path) -> np.ndarray:
-    """Every frame of a video file, grey (frames x h x w, uint8)."""
+class FrameImages:
+    """The grey frames of a frame clip (frame list or folder), read when asked for, so a long real video
+    (thousands of full-size images) is never held whole."""
+
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        import cv2
+
+        from ..release.frames import FrameSequenceError, read_image
+
+        try:
+            return cv2.cvtColor(read_image(self.paths[i]), cv2.COLOR_BGR2GRAY)
+        except FrameSequenceError as exc:
+            raise SignalError(str(exc)) from None
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+def read_grey(path: str | Path):
+    """Every frame of a video, grey: a frames x h x w uint8 array for a video file, a ``FrameImages``
+    (read on demand) for a frame list or folder."""
     import cv2
 
+    from ..release.frames import FrameSequenceError, clip_frames, is_frame_clip
+
+    if is_frame_clip(path):
+        try:
+            return FrameImages(clip_frames(path))
+        except FrameSequenceError as exc:
+            raise SignalError(str(exc)) from None
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise SignalError(f"{path}: not a readable video")

@@ -23,7 +23,7 @@ def central_squares(grey: np.ndarray, size: int = 64) -> np.ndarray:
     """Each grey frame's central square resized to ``size`` x ``size`` (what ``read_face_frames`` reads)."""
     import cv2
 
-    h, w = grey.shape[1:3]
+    h, w = grey[0].shape[:2]
     side = min(h, w)
     y0, x0 = (h - side) // 2, (w - side) // 2
     return np.stack([cv2.resize(g[y0:y0 + side, x0:x0 + side], (size, size), interpolation=cv2.INTER_AREA)
