@@ -17,7 +17,7 @@ def _fail(message: str, code: int = EXIT_INVALID) -> None:
     from ..console import err_console
     from ..escaping import escape
 
-    err_console.print(f"[red]error:[/red] {escape(message, 'terminal')}")
+    err_console().print(f"[red]error:[/red] {escape(message, 'terminal')}", soft_wrap=True)
     sys.exit(code)
 
 
@@ -69,10 +69,13 @@ def import_cmd(dataset: str, source: Path, out: Path, annotations: Path | None, 
     except OutputExists:
         raise output_exists(out) from None
     except (DatasetLayoutError, AnnotationError) as exc:
-        from ..bench.tables import print_problems
+        from ..console import err_console
+        from ..escaping import escape
 
-        print_problems(exc.problems, name=str(annotations or source))
-        _fail(str(exc))
+        for p in exc.problems[:20]:
+            err_console().print(escape(f"{p.location()}: {p.message}", "terminal"), soft_wrap=True)
+        _fail(f"{source}: no release written ({len(exc.problems)} problem(s)"
+              + (", first 20 shown)" if len(exc.problems) > 20 else ")"))
     click.echo(f"wrote {out}: {m['n_videos']} videos of {m['n_participants']} participants, {m['n_events']} events")
 
 
