@@ -107,7 +107,8 @@ def splits_cmd(release: Path, out: Path, seed: int, force: bool) -> None:
 @click.option("--out", default="results/spotting", show_default=True, type=_DIR,
               help="Folder for <model>/<task>/ results and timelines/.")
 @click.option("--window", type=click.IntRange(1, 100), default=5, show_default=True,
-              help="k: frames between compared frames, and the shortest spotted interval.")
+              help="The first flow spotter's k: frames between compared frames, and its shortest interval (the ROI "
+                   "spotter chooses its own k on the training participants).")
 @click.option("--iou", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.5, show_default=True,
               help="IoU at which a spotted interval matches a true one (MEGC: 0.5).")
 @click.option("--plots", type=click.IntRange(0, 1000), default=3, show_default=True,

@@ -1,10 +1,14 @@
 """The ROI spotter's motion: optical flow in small regions of interest placed on dlib's 68 landmarks,
-with the head's own movement taken out, the way MEGC's ROI optical-flow spotters do (MDMD, Wang et al.
-2021; the MEGC 2022 optical-flow baselines, He et al. 2022; SOFTNet, Liong et al. 2021: flow of frame
-i against frame i - k, regions on the eyebrows, eyes and mouth, the nose as the rigid reference).
+with the head's own movement taken out, the way MEGC's optical-flow spotters do: MDMD (Wang, Wu, Qian,
+Li and Fu, Neurocomputing 230, 2017: flow of frame i against frame i - k in face blocks, the largest
+difference in the main direction), the MEGC 2020 spotting baseline built on it (He et al.,
+arXiv:1912.11985: single-frame peaks turned into intervals), and SOFTNet (Liong et al., 2021: flow of
+frame i against i + k, eye regions masked against blinks, peaks above mean + p (max - mean), interval
+[peak - k, peak + k]).
 
 Per video: landmarks once on the first frame where dlib finds a face; the face box is cut from every
-frame and resized so the inter-ocular distance (IOD) is ``iod_px`` pixels (the same scale in every
+frame and resized so the inter-ocular distance (IOD) is ``iod_px`` pixels (24 by default: the synthetic
+MEs stay 0.5 to 1.3 px; the same scale in every
 video and dataset). Per frame t >= k: Farneback flow from frame t - k to t over the face box; the
 head's movement is an affine motion (translation, roll, scale) fitted by trimmed least squares to the
 whole box (an ME moves a few small regions, the head all of it), subtracted at each ROI's centre; each
@@ -83,7 +87,7 @@ def face_box(landmarks: np.ndarray, height: int, width: int) -> tuple[int, int, 
     return x0, y0, x1, y1
 
 
-def cut_face(frames: np.ndarray, where: str, iod_px: float = 32.0) -> FaceVideo:
+def cut_face(frames: np.ndarray, where: str, iod_px: float = 24.0) -> FaceVideo:
     """The face box of grey ``frames`` (frames x h x w), resized to ``iod_px`` px between the eyes."""
     import cv2
 
