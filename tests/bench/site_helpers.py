@@ -31,6 +31,34 @@ def build_ledger(ev: Evaluator, root: Path) -> Leaderboard:
     return board
 
 
+INTERVAL_VIDEOS = ("video_id,participant,path,n_frames,fps,width,height,recording,start,x,y\n"
+                   "va,p1,videos/va.mp4,100,25.0,64,64,r,0,0,0\n"
+                   "vb,p2,videos/vb.mp4,80,25.0,64,64,r,0,0,0\n")
+INTERVAL_EVENTS = ("video_id,onset,apex,offset,class,type\n"
+                   "va,10,14,19,happiness,me\nva,50,53,58,surprise,me\nvb,20,22,28,happiness,me\n")
+
+
+def add_interval_records(board: Leaderboard, root: Path) -> None:
+    """Four interval records on ``board``: a spotter, a floor and a hostile name on me-spotting-long, a
+    spotter on spot-then-recognize (a two-video long release and its bench under ``root``)."""
+    from cmedbench.spotting.benchmark import write_spotting_bench
+    from cmedbench.spotting.evaluator import IntervalEvaluator
+
+    rel = root / "release"
+    rel.mkdir(parents=True)
+    (rel / "videos.csv").write_text(INTERVAL_VIDEOS)
+    (rel / "events.csv").write_text(INTERVAL_EVENTS)
+    write_spotting_bench(rel, root / "bench")
+    spot = IntervalEvaluator("me-spotting-long", "loso", root / "bench")
+    strt = IntervalEvaluator("spot-then-recognize", "loso", root / "bench")
+    board.submit(spot, b"video_id,onset,offset\nva,10,19\nvb,60,70\n",
+                 SubmissionInfo("roi-spotter", "ROI flow", "inner-validation", (0,)))
+    board.submit(spot, b"video_id,onset,offset\n", SubmissionInfo("no-intervals", "spots nothing", kind="floor"))
+    board.submit(spot, b"video_id,onset,offset\nva,50,58\n", SubmissionInfo(HOSTILE_MODEL, "x", "test-fold", (1,)))
+    board.submit(strt, b"video_id,onset,offset,label\nva,10,19,positive\nva,50,58,positive\nvb,20,28,negative\n",
+                 SubmissionInfo("roi-spotter+svm", "ROI flow then LBP-TOP SVM", "inner-validation", (0,)))
+
+
 class Links(HTMLParser):
     """Every href and src of a page, and its ids."""
 

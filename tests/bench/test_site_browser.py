@@ -14,7 +14,7 @@ from cmedbench.bench.evaluator import Evaluator
 from cmedbench.bench.site import write_site
 from cmedbench.release.card import write_card
 
-from .site_helpers import HOSTILE_MODEL, build_ledger
+from .site_helpers import HOSTILE_MODEL, add_interval_records, build_ledger
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,7 @@ def driver():
 def site(splits, tmp_path_factory):
     ev = Evaluator("emotion-3", "loso", splits, n_boot=50)
     board = build_ledger(ev, tmp_path_factory.mktemp("lb") / "lb")
+    add_interval_records(board, tmp_path_factory.mktemp("long"))
     state = board.state()
     out = tmp_path_factory.mktemp("site") / "site"
     write_site(out, [s.record for s in state.records], state.length, state.head, state.problems,
@@ -96,7 +97,7 @@ def test_sorting_by_mouse_and_keyboard(driver, site):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    page = next((site / "boards").glob("*.html"))
+    page = next((site / "boards").glob("emotion-3*.html"))
     open_page(driver, page)
     table_id = driver.find_element(By.CSS_SELECTOR, "table.sortable").get_attribute("id")
     button = driver.find_element(By.CSS_SELECTOR, "th button[data-sort='7']")  # worst-subject UAR
@@ -111,6 +112,16 @@ def test_sorting_by_mouse_and_keyboard(driver, site):
     model.send_keys(Keys.SPACE)
     names = column(driver, table_id, 1)
     assert names == sorted(names, key=str.lower)
+
+
+def test_interval_board_sorts_by_f1(driver, site):
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, next((site / "boards").glob("me-spotting-long*.html")))
+    table_id = driver.find_element(By.CSS_SELECTOR, "table.sortable").get_attribute("id")
+    driver.find_element(By.CSS_SELECTOR, "th button[data-sort='2']").click()  # F1 pooled
+    values = [float(v) for v in column(driver, table_id, 2)]
+    assert values == sorted(values, reverse=True) and len(values) == 3
 
 
 def test_hostile_names_render_as_text(driver, site):
@@ -141,8 +152,11 @@ def _axe(driver) -> list[dict]:
 
 
 def test_accessibility_axe_core(driver, site):
-    pages = [site / "index.html", next((site / "boards").glob("*.html")), next((site / "compare").glob("*.html")),
-             next((site / "records").glob("*.html"))]
+    pages = [site / "index.html", next((site / "boards").glob("emotion-3*.html")),
+             next((site / "compare").glob("*.html")), next((site / "records").glob("*.html")),
+             next((site / "boards").glob("spot-then-recognize*.html"))]
+    pages += [site / "records" / f"{r.stem}.html" for r in sorted((site / "records").glob("*.html"))
+              if "(intervals)" in r.read_text("utf-8")][:1]
     for page in pages:
         open_page(driver, page)
         violations = _axe(driver)

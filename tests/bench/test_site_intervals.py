@@ -8,39 +8,16 @@ import pytest
 
 from cmedbench.bench.board import interval_groups, interval_lines, is_interval_record
 from cmedbench.bench.evaluator import Evaluator
-from cmedbench.bench.leaderboard import SubmissionInfo
 from cmedbench.bench.site import build_site, write_site
 
-from .site_helpers import HOSTILE_MODEL, build_ledger, page_links
-
-VIDEOS = ("video_id,participant,path,n_frames,fps,width,height,recording,start,x,y\n"
-          "va,p1,videos/va.mp4,100,25.0,64,64,r,0,0,0\n"
-          "vb,p2,videos/vb.mp4,80,25.0,64,64,r,0,0,0\n")
-EVENTS = ("video_id,onset,apex,offset,class,type\n"
-          "va,10,14,19,happiness,me\nva,50,53,58,surprise,me\nvb,20,22,28,happiness,me\n")
-
+from .site_helpers import add_interval_records, build_ledger, page_links
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory, make_splits):
-    from cmedbench.spotting.benchmark import write_spotting_bench
-    from cmedbench.spotting.evaluator import IntervalEvaluator
-
     root = tmp_path_factory.mktemp("iv")
     ev = Evaluator("emotion-3", "loso", make_splits(root / "splits"), n_boot=50)
     board = build_ledger(ev, root / "lb")
-    rel = root / "release"
-    rel.mkdir()
-    (rel / "videos.csv").write_text(VIDEOS)
-    (rel / "events.csv").write_text(EVENTS)
-    write_spotting_bench(rel, root / "bench")
-    spot = IntervalEvaluator("me-spotting-long", "loso", root / "bench")
-    strt = IntervalEvaluator("spot-then-recognize", "loso", root / "bench")
-    board.submit(spot, b"video_id,onset,offset\nva,10,19\nvb,60,70\n",
-                 SubmissionInfo("roi-spotter", "ROI flow", "inner-validation", (0,)))
-    board.submit(spot, b"video_id,onset,offset\n", SubmissionInfo("no-intervals", "spots nothing", kind="floor"))
-    board.submit(spot, b"video_id,onset,offset\nva,50,58\n", SubmissionInfo(HOSTILE_MODEL, "x", "test-fold", (1,)))
-    board.submit(strt, b"video_id,onset,offset,label\nva,10,19,positive\nva,50,58,positive\nvb,20,28,negative\n",
-                 SubmissionInfo("roi-spotter+svm", "ROI flow then LBP-TOP SVM", "inner-validation", (0,)))
+    add_interval_records(board, root / "long")
     return board
 
 
