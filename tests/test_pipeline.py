@@ -58,7 +58,7 @@ def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
     assert "up to date" in dvc("status", cwd=work)
     second = dvc("repro", cwd=work)
     assert "Running stage" not in second
-    assert len(list((work / "leaderboard" / "records").glob("*.json"))) == 18 + 7  # clip + interval records
+    assert len(list((work / "leaderboard" / "records").glob("*.json"))) == 18 + 10  # clip + interval records
 
     # an experiment with one parameter changed re-runs that baseline only, and is comparable
     subprocess.run(["git", "add", "-A"], cwd=work, check=True)
