@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..bounded import InputRefused, read_bounded
 from ..problems import Problem
-from .ledger import CHECK, BlobError, Stored, read_blob
+from .ledger import CHECK, BlobError, Stored, is_interval_record, read_blob
 
 _BOOTSTRAP = re.compile(r"subject bootstrap, (\d{1,7}) resamples, seed (-?\d{1,12})\Z")
 RESULT_KEYS_OUTSIDE = ("task", "protocol", "dataset_fingerprint", "fold_map_sha256", "prediction_sha256")
@@ -93,7 +93,7 @@ def audit(root: Path, records: list[Stored], splits_dirs) -> Audit:
 
     for stored in records:
         rec = stored.record
-        if rec["result"].get("scheme") == "intervals":  # cmedbench.spotting's records: its own evaluator
+        if is_interval_record(rec):  # cmedbench.spotting's records: its own evaluator
             skip(stored, "interval records (long-video spotting) are not re-scored here")
             continue
         folder = folders.get(rec["dataset_fingerprint"])

@@ -13,6 +13,7 @@ from importlib import resources
 
 from ..escaping import escape
 from ..problems import Problem
+from .ledger import is_interval_record  # noqa: F401  (boards and the site split records with it)
 
 CSV_COLUMNS = ("dataset_fingerprint", "task", "protocol", "rank", "model", "kind", "selection", "uf1", "uf1_sd",
                "uar", "uar_sd", "accuracy", "mof_uf1", "mof_uar", "worst", "n_replicates", "seeds", "n_reproductions",
@@ -205,13 +206,6 @@ def render_markdown(records: list[dict], length: int | None = None, head: str | 
     for r in reported:
         lines.append(f"| {md(r['model'])} | {r['task']} | {r['uf1']:.4f} | {r['uar']:.4f} | {r['accuracy']:.4f} |")
     return "\n".join(lines) + "\n"
-
-
-def is_interval_record(record: dict) -> bool:
-    """A long-video spotting / Spot-then-Recognize record (``cmedbench.spotting``): intervals scored by
-    IoU, no confusion matrix and no clip metrics, so boards, site and checks treat it apart."""
-    result = record.get("result")
-    return isinstance(result, dict) and result.get("scheme") == "intervals"
 
 
 def interval_groups(records: Iterable[dict]) -> dict[tuple[str, str, str], list[dict]]:

@@ -109,8 +109,15 @@ def shape_problems(record) -> list[str]:
     return out
 
 
+def is_interval_record(record: dict) -> bool:
+    """A long-video spotting / Spot-then-Recognize record (``cmedbench.spotting``): intervals scored by
+    IoU, no confusion matrix and no clip metrics, so checks, boards and the site treat it apart."""
+    result = record.get("result")
+    return isinstance(result, dict) and result.get("scheme") == "intervals"
+
+
 def _result_problems(result: dict) -> list[str]:
-    if result.get("scheme") == "intervals":  # interval tasks (cmedbench.spotting): F1 of intervals, no confusion
+    if is_interval_record({"result": result}):  # F1 of intervals, no confusion matrix
         pooled, mof = result.get("pooled"), result.get("mean_over_folds")
         ok = (isinstance(pooled, dict) and all(_number(pooled.get(k)) for k in ("precision", "recall", "f1"))
               and isinstance(mof, dict) and _number(mof.get("f1")))
