@@ -24,8 +24,8 @@ from .roster_edits import describe, read_roster_edits
 from .segment_table import read_segments
 
 THUMB = 120  # px, each frame of a strip
-EVIDENCE = ("mouth_motion", "speaking_ratio", "samples_multiple", "samples", "samples_with_face", "median_roll_deg",
-            "dark_border", "padding")
+EVIDENCE = ("mouth_motion", "speaking_ratio", "share_ownership", "samples_multiple", "samples", "samples_with_face",
+            "median_roll_deg", "dark_border", "padding", "facilitator_evidence")
 
 
 @dataclass(frozen=True)
