@@ -13,8 +13,8 @@ speaking bar but never replaces it:
   >= ``share_ratio`` (1.5): flagged;
 * otherwise not flagged; a recording without the cue falls back to speaking time alone.
 
-``share_ownership`` and ``facilitator_evidence`` (in words, "no share cue" when there is none) are
-written to every segment of the recording.
+``share_ownership`` and ``facilitator_evidence`` (in words, without commas so that ``cut -d,`` works;
+"no share cue" when there is none) are written to every segment of the recording.
 """
 
 from __future__ import annotations
@@ -49,14 +49,14 @@ def speaking_ratios(segments: list[dict], min_samples: int) -> dict[str, float]:
 def _evidence(r: float | None, own: float | None, share: ShareEvidence, owned: int, ratio: float,
               share_fraction: float, share_ratio: float) -> str:
     speaking = (f"speaking {r:.2f}x the others' median (flag at {ratio:g}x)" if r is not None
-                else "speaking: too few samples, or no one to compare with")
+                else "speaking: too few samples or no one to compare with")
     if own is None:
         why = "no share frame sampled" if not share.samples else f"none of {share.samples} share samples shows one speaker"
         return f"{speaking}; no share cue ({why})"
     verdict = ""
     if own >= share_fraction:
-        verdict = (f": shares, and speaks >= {share_ratio:g}x" if r is not None and r >= share_ratio
-                   else f": shares, but speaks < {share_ratio:g}x, so sharing alone does not flag")
+        verdict = (f": owns the share and speaks >= {share_ratio:g}x" if r is not None and r >= share_ratio
+                   else f": owns the share but speaks < {share_ratio:g}x (sharing alone does not flag)")
     return f"{speaking}; speaker in {owned} of {share.with_speaker} share samples{verdict}"
 
 

@@ -14,6 +14,7 @@ a correct splitter must find, every event and the decision the paper's rules giv
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -222,6 +223,8 @@ def render_recording(path: Path, plan: dict, cfg: RawConfig, seed: int) -> None:
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (cfg.width, cfg.height))
     shares = plan["shares"]
     owner = next((q for q in people if q[0]["person"] == plan.get("share_owner")), None)
+    if owner is not None:  # a renderer of its own: the owner's tile frames stay as they were without the strip
+        owner = (owner[0], copy.copy(owner[1]), *owner[2:])
     try:
         for i in range(n):
             if any(a <= i < b for a, b in shares):

@@ -34,7 +34,7 @@ def test_a_facilitator_who_shares_is_flagged_where_speaking_alone_would_not_be()
     flag_facilitator(list(sharing.values()), 2.0, 4, ShareEvidence(7, 6, {"adult": 5, "kid1": 1}))
     assert sharing["adult"]["flags"] == "likely_facilitator"
     assert sharing["adult"]["share_ownership"] == round(5 / 6, 3)
-    assert "speaker in 5 of 6 share samples: shares, and speaks >= 1.5x" in sharing["adult"]["facilitator_evidence"]
+    assert "speaker in 5 of 6 share samples: owns the share and speaks >= 1.5x" in sharing["adult"]["facilitator_evidence"]
     assert all(sharing[k]["flags"] == "" for k in ("kid1", "kid2", "kid3"))
     assert [sharing[k]["share_ownership"] for k in ("kid1", "kid2", "kid3")] == [round(1 / 6, 3), 0, 0]
 
@@ -109,7 +109,7 @@ def test_the_synthetic_facilitator_owns_the_share_in_the_manifest_and_in_segment
     table = pd.read_csv(tmp_path / "segments" / "segments.csv", keep_default_na=False)
     adult = table[table["participant"] == _participant_in_tile(table, rec["people"][0]["tile"])]
     assert (adult["share_ownership"] == 1.0).all() and adult["flags"].str.contains("likely_facilitator").all()
-    assert adult["facilitator_evidence"].str.contains("shares, and speaks >= 1.5x").all()
+    assert adult["facilitator_evidence"].str.contains("owns the share and speaks >= 1.5x").all()
     others = table[table["participant"] != adult["participant"].iloc[0]]
     assert (others["share_ownership"] == 0.0).all()
 
