@@ -92,9 +92,12 @@ def segment_recording(path: str | Path, cfg: SegmentConfig = SegmentConfig(),
                 break
             share = is_share(frame, cfg)
             if share:  # a screen share ends every segment (the paper removes share spans)
-                share_start = i if share_start is None else share_start
-                if owners and (i - share_start) % cfg.share_every == 0:
+                if share_start is None:
+                    share_start, probed, seen_face = i, 0, False
+                # a span whose first `share_probes` samples show no face is a full-frame slide: not sampled on
+                if owners and (i - share_start) % cfg.share_every == 0 and (seen_face or probed < cfg.share_probes):
                     share_samples.append(share_speaker(frame, i, sp.cascade, cfg))
+                    probed, seen_face = probed + 1, seen_face or share_samples[-1].faces > 0
                 for user in list(sp.users):
                     sp.close(user, by_share=True)
             else:

@@ -43,6 +43,7 @@ class SegmentConfig:
     facilitator_min_samples: int = 4  # tiles mode: samples with a face a participant needs to be compared
     share_owner: bool = True  # tiles mode with identities: who shares, from the speaker's face beside the slide
     share_every: int = 25  # tiles mode: frames between two sampled share frames (1 s at 25 fps)
+    share_probes: int = 3  # a share span whose first this many samples show no face is not sampled further
     share_max_faces: int = 3  # Haar faces described per sampled share frame (more than one: no evidence)
     share_margin: float = 0.8  # a share sample's speaker is a participant only when this much nearer than the next
     facilitator_share_fraction: float = 0.5  # the share owner: speaker in at least this share of share samples
