@@ -37,7 +37,8 @@ def speaking_ratios(segments: list[dict], min_samples: int) -> dict[str, float]:
     for seat, segs in seats.items():
         weight = sum(s["samples_with_face"] for s in segs if s["mouth_motion"] > 0)
         if weight >= min_samples:
-            scores[seat] = sum(s["mouth_motion"] * s["samples_with_face"] for s in segs if s["mouth_motion"] > 0) / weight
+            talk = sum(s["mouth_motion"] * s["samples_with_face"] for s in segs if s["mouth_motion"] > 0)
+            scores[seat] = talk / weight
     ratios = {}
     for seat, score in scores.items():
         others = [v for k, v in scores.items() if k != seat]
@@ -51,7 +52,8 @@ def _evidence(r: float | None, own: float | None, share: ShareEvidence, owned: i
     speaking = (f"speaking {r:.2f}x the others' median (flag at {ratio:g}x)" if r is not None
                 else "speaking: too few samples or no one to compare with")
     if own is None:
-        why = "no share frame sampled" if not share.samples else f"none of {share.samples} share samples shows one speaker"
+        why = ("no share frame sampled" if not share.samples
+               else f"none of {share.samples} share samples shows one speaker")
         return f"{speaking}; no share cue ({why})"
     verdict = ""
     if own >= share_fraction:

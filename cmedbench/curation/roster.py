@@ -9,9 +9,10 @@ and the curator edits only the ``name`` column:
 
 A ``merge`` row of ``decisions.csv`` (``segment``, ``into``) makes a segment's participant the same
 person as the ``into`` segment's participant; the curator's ``roster_edits.csv`` (see ``roster_edits``)
-renames and merges participants in a file that survives re-segmenting. Merged participants take the group's roster name, or,
-without one, the subject the labeller gave the ``into`` side. With no edit and no merge, every clip
-keeps the subject of its labels: nothing changes. Every problem is named with its file and line.
+renames and merges participants in a file that survives re-segmenting. Merged participants take the
+group's roster name, or, without one, the subject the labeller gave the ``into`` side. With no edit and
+no merge, every clip keeps the subject of its labels: nothing changes. Every problem is named with its
+file and line.
 """
 
 from __future__ import annotations

@@ -39,7 +39,6 @@ from pathlib import Path
 from ..atomic import staged_dir
 from .detect import detect_faces, detect_in_regions, is_share, voted_faces
 from .facilitator import flag_facilitator
-from .share_owner import ShareEvidence, share_evidence, share_speaker
 from .segment_config import SegmentConfig
 from .segment_table import (  # noqa: F401
     DROPPED_COLUMNS,
@@ -55,6 +54,7 @@ from .segment_table import (  # noqa: F401
     write_segments,
 )
 from .segmenter import Segmenter, User  # noqa: F401
+from .share_owner import ShareEvidence, share_evidence, share_speaker
 from .tiles import find_tiles, overlap
 
 

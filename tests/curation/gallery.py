@@ -3,8 +3,8 @@
 Tiles on a dark background with gaps, a name label in each tile's corner (as Zoom draws), a tile that
 shows only the name while its participant is away, and screen-share spans where a white slide fills the
 frame (or, with ``share_speaker``, the slide and that participant's video in a strip beside it, as Zoom
-records "shared screen with speaker view"). Each source video is played back and forth (no hard cut) to fill the recording. Returns the truth:
-who is in which tile when, the share spans, the tile rectangles.
+records "shared screen with speaker view"). Each source video is played back and forth (no hard cut) to
+fill the recording. Returns the truth: who is in which tile when, the share spans, the tile rectangles.
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ def test_a_facilitator_who_shares_is_flagged_where_speaking_alone_would_not_be()
     flag_facilitator(list(sharing.values()), 2.0, 4, ShareEvidence(7, 6, {"adult": 5, "kid1": 1}))
     assert sharing["adult"]["flags"] == "likely_facilitator"
     assert sharing["adult"]["share_ownership"] == round(5 / 6, 3)
-    assert "speaker in 5 of 6 share samples: owns the share and speaks >= 1.5x" in sharing["adult"]["facilitator_evidence"]
+    assert ("speaker in 5 of 6 share samples: owns the share and speaks >= 1.5x"
+            in sharing["adult"]["facilitator_evidence"])
     assert all(sharing[k]["flags"] == "" for k in ("kid1", "kid2", "kid3"))
     assert [sharing[k]["share_ownership"] for k in ("kid1", "kid2", "kid3")] == [round(1 / 6, 3), 0, 0]
 
@@ -79,7 +80,8 @@ def child_shares(tmp_path_factory):
     return plan, child, pd.read_csv(root / "segments" / "segments.csv", keep_default_na=False), root
 
 
-def _participant_in_tile(table: pd.DataFrame, tile, cfg=RawConfig()) -> str:
+def _participant_in_tile(table: pd.DataFrame, tile) -> str:
+    cfg = RawConfig()
     tw, th = cfg.width // cfg.grid, cfg.height // cfg.grid
     cx, cy = (tile[1] + 0.5) * tw, (tile[0] + 0.5) * th
     inside = table[(table["tile_x0"] <= cx) & (cx < table["tile_x1"]) & (table["tile_y0"] <= cy)
@@ -90,7 +92,7 @@ def _participant_in_tile(table: pd.DataFrame, tile, cfg=RawConfig()) -> str:
 def test_a_synthetic_child_who_shares_is_not_flagged_and_the_adult_is_not_its_owner(child_shares):
     # dlib tells the synthetic children hardly apart (descriptor distances ~0.08 between them), so the margin
     # test gives the child's share to no one; tests/curation/test_real_gallery.py has a real child who shares
-    plan, child, table, _ = child_shares
+    plan, _, table, _ = child_shares
     adult = table[table["participant"] == _participant_in_tile(table, plan["people"][0]["tile"])]
     assert (adult["share_ownership"] == 0.0).all()
     assert adult["flags"].str.contains("likely_facilitator").all()  # still flagged: by speaking time
