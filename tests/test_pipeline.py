@@ -25,7 +25,8 @@ def dvc(*args, cwd):
 def test_pipeline_repro_is_complete_idempotent_and_isolated(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    for name in ("dvc.yaml", "synthetic/dvc.yaml", "params.yaml", ".dvcignore", "curation/decisions.csv"):
+    for name in ("dvc.yaml", "synthetic/dvc.yaml", "params.yaml", ".dvcignore", "curation/decisions.csv",
+                 "curation/roster_edits.csv"):
         (work / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, work / name)
     shutil.copytree(ROOT / "cmedbench", work / "cmedbench", ignore=shutil.ignore_patterns("__pycache__"))

@@ -92,17 +92,21 @@ def labels_reconcile(labels_dir: Path, out: Path, recordings_dir: Path | None) -
 @click.option("--decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The curator's decisions.csv (segment, keep/exclude/merge, reason[, into]): overrides the flags "
                    "per segment; a merge row makes the segment's participant the INTO segment's person.")
+@click.option("--roster-edits", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The curator's roster_edits.csv (recording, participant, rename_to Subject_NN or merge_into "
+                   "another participant, reason): kept outside SEGMENTS, so re-segmenting keeps the edits.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
-def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, decisions: Path | None, force: bool) -> None:
+def compile_cmd(segments_dir: Path, labels_dir: Path, out: Path, decisions: Path | None, roster_edits: Path | None,
+                force: bool) -> None:
     """Cut every accepted event onset..offset from its source recording, with its segment's crop, into a
     CMED-layout release at OUT (lossless clips, both layouts, video_emotion_metadata.csv) and
     compile_report.csv: each event written, excluded (flagged segment) or rejected, with the reason.
-    Curator's names in SEGMENTS/roster/<recording>.csv (Subject_NN) set the clips' subjects."""
+    Curator's names (ROSTER_EDITS, or SEGMENTS/roster/<recording>.csv) set the clips' subjects."""
     from ..atomic import OutputExists
     from ..curation.compile import CompileError, compile_release
 
     try:
-        summary = compile_release(segments_dir, labels_dir, out, force, decisions)
+        summary = compile_release(segments_dir, labels_dir, out, force, decisions, roster_edits)
     except OutputExists:
         raise output_exists(out) from None
     except CompileError as exc:
@@ -121,19 +125,22 @@ def curate() -> None:
 @click.argument("segments_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for review.html, its thumbnails and decisions.csv.")
+@click.option("--roster-edits", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The curator's roster_edits.csv: checked against the segments, each edit shown by its participant.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
-def curate_review(segments_dir: Path, out: Path, force: bool) -> None:
+def curate_review(segments_dir: Path, out: Path, roster_edits: Path | None, force: bool) -> None:
     """Write OUT/review.html (one row per segment of SEGMENTS_DIR: frame strip, participant, duration,
     flags with evidence) and OUT/decisions.csv pre-filled from the flags, for the curator to edit and
     pass to `cmedbench compile --decisions`."""
     from ..atomic import OutputExists
     from ..curation.review import write_review
+    from ..curation.roster import RosterError
     from ..curation.segment_table import SegmentError
 
     try:
-        r = write_review(segments_dir, out, force)
+        r = write_review(segments_dir, out, force, roster_edits)
     except OutputExists:
         raise output_exists(out) from None
-    except SegmentError as exc:
+    except (SegmentError, RosterError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote {out}/review.html and {out}/decisions.csv: {r.n_segments} segments ({r.n_flagged} flagged)")

@@ -10,8 +10,10 @@ written to ``compile_report.csv`` with its reason, so that accepted = written + 
 * rejected: no segment holds it (the reason names the ``dropped.csv`` row when one covers it), or the
   recording ends before its offset.
 
-The curator's roster edits (``roster/<recording>.csv`` names ``Subject_NN``) and ``merge`` decisions set
-the subject of a segment's clips; the report's reason says so (see ``roster``). A flagged segment never fails the compile: a release with no clip is still written, with its report.
+The curator's roster edits (``roster_edits.csv``, an input that survives re-segmenting; or the proposed
+``roster/<recording>.csv`` names ``Subject_NN``) and ``merge`` decisions set the subject of a segment's
+clips; the report's reason says so (see ``roster`` and ``roster_edits``). A flagged segment never
+fails the compile: a release with no clip is still written, with its report.
 Each source recording is decoded once and each clip encoded once, losslessly (FFV1 in Matroska), so
 the clips hold the source's pixels exactly as the segmenter's crop saw them. The apex is re-based on
 the clip; No-ME events have none. The result has the CMED layout and passes `cmedbench validate`.
@@ -30,6 +32,7 @@ from ..release.layout import write_release
 from .crop import crop_square
 from .decisions import DecisionsError, read_decision_table
 from .roster import RosterError, read_roster_names, resolve_merges, subjects_and_notes
+from .roster_edits import NO_EDITS, as_segment_merges, combined_names, read_roster_edits
 from .segment_table import DROPPED_CSV, SegmentError, read_dropped, read_segments
 
 EXCLUDING_FLAGS = ("multiple_faces", "likely_facilitator", "face_missing", "rotation", "black_bars")
@@ -134,12 +137,22 @@ def _read_accepted(path: Path) -> pd.DataFrame:
                        keep_default_na=False, na_values={"apex": [""]})
 
 
+def _with_edit_merges(decided: dict, from_edits: dict, source: str) -> dict:
+    """The decisions' merges and the roster edits' merges together; one segment merged by both is refused."""
+    both = sorted(set(decided) & set(from_edits))
+    if both:
+        raise RosterError(f"{source}: segment(s) {', '.join(both)} merged both here and in the roster edits "
+                          f"({'; '.join(from_edits[s][2] for s in both)}): keep one")
+    return {**decided, **from_edits}
+
+
 def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str | Path, force: bool = False,
-                    decisions: str | Path | None = None) -> dict:
+                    decisions: str | Path | None = None, roster_edits: str | Path | None = None) -> dict:
     """Cut every accepted event that lies in an unflagged (or curator-kept) segment into a CMED-layout
     release at ``out`` (built beside it, swapped in on success) with ``compile_report.csv``; returns the
     counts, which add up: accepted = clips + excluded + rejected. ``decisions``: the curator's
-    ``decisions.csv`` (see ``decisions``), which overrides the flags segment by segment."""
+    ``decisions.csv`` (see ``decisions``), which overrides the flags segment by segment; ``roster_edits``:
+    the curator's ``roster_edits.csv`` (renames and merges of participants, see ``roster_edits``)."""
     segments_dir, labels_dir, out = Path(segments_dir), Path(labels_dir), Path(out)
     try:
         segments = read_segments(segments_dir)
@@ -149,18 +162,20 @@ def compile_release(segments_dir: str | Path, labels_dir: str | Path, out: str |
     accepted = _read_accepted(labels_dir / "accepted.csv")
     try:
         decided, merges = read_decision_table(decisions, segments) if decisions is not None else ({}, {})
-        names = read_roster_names(segments_dir, segments)
+        edits = read_roster_edits(roster_edits, segments) if roster_edits is not None else NO_EDITS
+        names = combined_names(read_roster_names(segments_dir, segments), edits, str(roster_edits))
+        merges = _with_edit_merges(merges, as_segment_merges(edits, segments), str(decisions))
         merged = resolve_merges(merges, segments, str(decisions), names)
     except (DecisionsError, RosterError) as exc:
         raise CompileError(str(exc)) from None
     placed = place_events(accepted, segments, dropped, decided)
     subjects = placed["subject"]
     if names or merges:  # nothing edited: the labels' subjects, the report as before
-        edits = subjects_and_notes(placed, segments, names, merged, merges)
-        subjects = edits["subject"]
-        noted = edits["note"] != ""
+        noted_subjects = subjects_and_notes(placed, segments, names, merged, merges)
+        subjects = noted_subjects["subject"]
+        noted = noted_subjects["note"] != ""
         placed.loc[noted, "reason"] = [f"{r}; {n}" if r else n for r, n in
-                                       zip(placed.loc[noted, "reason"], edits.loc[noted, "note"])]
+                                       zip(placed.loc[noted, "reason"], noted_subjects.loc[noted, "note"])]
     by_name = segments.set_index("segment")
     jobs: dict[str, list[dict]] = {}
     for k, e in placed[placed["status"] == "written"].iterrows():

@@ -8,9 +8,11 @@ and the curator edits only the ``name`` column:
 * a name left equal to the participant id changes nothing.
 
 A ``merge`` row of ``decisions.csv`` (``segment``, ``into``) makes a segment's participant the same
-person as the ``into`` segment's participant. Merged participants take the group's roster name, or,
-without one, the subject the labeller gave the ``into`` side. With no edit and no merge, every clip
-keeps the subject of its labels: nothing changes. Every problem is named with its file and line.
+person as the ``into`` segment's participant; the curator's ``roster_edits.csv`` (see ``roster_edits``)
+renames and merges participants in a file that survives re-segmenting. Merged participants take the
+group's roster name, or, without one, the subject the labeller gave the ``into`` side. With no edit and
+no merge, every clip keeps the subject of its labels: nothing changes. Every problem is named with its
+file and line.
 """
 
 from __future__ import annotations
@@ -80,11 +82,12 @@ def read_roster_names(segments_dir: str | Path, segments: pd.DataFrame) -> dict[
     return names
 
 
-def resolve_merges(merges: dict[str, tuple[str, str, int]], segments: pd.DataFrame, source: str,
+def resolve_merges(merges: dict[str, tuple[str, str, int | str]], segments: pd.DataFrame, source: str,
                    names: dict[str, str]) -> dict[str, str]:
     """participant -> the participant it is merged into (the root of its chain), from the decisions'
-    ``merge`` rows (segment -> (into segment, reason, line)). Refuses merges across recordings, cycles,
-    two people on screen at once, and groups whose roster names disagree."""
+    ``merge`` rows (segment -> (into segment, reason, line of ``source``, or a "file line N" text for
+    merges from another file)). Refuses merges across recordings, two people on screen at once, and
+    groups whose roster names disagree."""
     by_seg = segments.set_index(segments["segment"].astype(str))
     parent: dict[str, str] = {}
     problems: list[str] = []
@@ -98,7 +101,7 @@ def resolve_merges(merges: dict[str, tuple[str, str, int]], segments: pd.DataFra
         return {p for p in set(segments["participant"].astype(str)) if root(p) == r}
 
     for seg, (into, _, line) in merges.items():
-        where = f"{source} line {line}"
+        where = line if isinstance(line, str) else f"{source} line {line}"
         a, b = by_seg.loc[seg], by_seg.loc[into]
         pa, pb = root(str(a["participant"])), root(str(b["participant"]))
         if a["recording"] != b["recording"]:
@@ -123,7 +126,7 @@ def resolve_merges(merges: dict[str, tuple[str, str, int]], segments: pd.DataFra
 
 
 def subjects_and_notes(placed: pd.DataFrame, segments: pd.DataFrame, names: dict[str, str],
-                       merged: dict[str, str], merges: dict[str, tuple[str, str, int]]) -> pd.DataFrame:
+                       merged: dict[str, str], merges: dict[str, tuple[str, str, int | str]]) -> pd.DataFrame:
     """``subject`` and ``note`` per placed event: the roster name of its segment's (merged) participant,
     or for a merged participant the subject labelled on the ``into`` side, else the labels' own subject;
     the note says why when it differs (empty when nothing was edited)."""

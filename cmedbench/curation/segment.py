@@ -17,7 +17,8 @@ What the paper did around it, and what we add (each can be switched off):
   closing), instead of the 60-frame sampling grid;
 * the manual exclusion criteria a tool can see are flagged, never silently dropped: more than one
   face in the area, face missing most of the time, strong head rotation, black bars, and a talking
-  face (``likely_facilitator``: the adult who leads the session talks far more than the children);
+  face (``likely_facilitator``: the adult who leads the session talks far more than the children, or
+  talks more and owns the screen shares: the speaker's face beside the slide, see ``share_owner``);
   black bars are measured on the source's own pixels only (a crop past the frame edge is padding);
 * what is not kept (too short, a Haar box dlib does not confirm, a share span) is a row of ``dropped.csv``.
 
@@ -53,6 +54,7 @@ from .segment_table import (  # noqa: F401
     write_segments,
 )
 from .segmenter import Segmenter, User  # noqa: F401
+from .share_owner import ShareEvidence, share_evidence, share_speaker
 from .tiles import find_tiles, overlap
 
 
@@ -80,6 +82,8 @@ def segment_recording(path: str | Path, cfg: SegmentConfig = SegmentConfig(),
     ring: deque = deque(maxlen=cfg.sample_every)
     triple: list = []
     share_start = None
+    share_samples: list = []  # the speaker's face beside the slide, at every sampled share frame
+    owners = cfg.mode == "tiles" and cfg.identities and cfg.share_owner
     i = 0
     try:
         while True:
@@ -88,7 +92,12 @@ def segment_recording(path: str | Path, cfg: SegmentConfig = SegmentConfig(),
                 break
             share = is_share(frame, cfg)
             if share:  # a screen share ends every segment (the paper removes share spans)
-                share_start = i if share_start is None else share_start
+                if share_start is None:
+                    share_start, probed, seen_face = i, 0, False
+                # a span whose first `share_probes` samples show no face is a full-frame slide: not sampled on
+                if owners and (i - share_start) % cfg.share_every == 0 and (seen_face or probed < cfg.share_probes):
+                    share_samples.append(share_speaker(frame, i, sp.cascade, cfg))
+                    probed, seen_face = probed + 1, seen_face or share_samples[-1].faces > 0
                 for user in list(sp.users):
                     sp.close(user, by_share=True)
             else:
@@ -111,6 +120,7 @@ def segment_recording(path: str | Path, cfg: SegmentConfig = SegmentConfig(),
         if share_start is not None:
             sp.dropped.append(_share_row(sp.name, share_start, i))
     thumbs = {}
+    owner_cue = ShareEvidence(len(share_samples))
     if cfg.identities:
         from .identity import assign_participants
 
@@ -119,8 +129,10 @@ def segment_recording(path: str | Path, cfg: SegmentConfig = SegmentConfig(),
             if pid not in thumbs and seg["segment"] in sp.thumbs:
                 thumbs[pid] = sp.thumbs[seg["segment"]]
             seg["participant"] = pid
+        owner_cue = share_evidence(share_samples, ids, sp.descriptors, cfg.identity_threshold, cfg.share_margin)
     if cfg.mode == "tiles":
-        flag_facilitator(sp.segments, cfg.facilitator_ratio, cfg.facilitator_min_samples)
+        flag_facilitator(sp.segments, cfg.facilitator_ratio, cfg.facilitator_min_samples, owner_cue,
+                         cfg.facilitator_share_fraction, cfg.facilitator_share_ratio)
     return RecordingSegments(sp.segments, sorted(sp.dropped, key=lambda r: (r["start"], r["end"])), thumbs)
 
 

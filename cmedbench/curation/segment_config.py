@@ -41,6 +41,13 @@ class SegmentConfig:
     talk_threshold: float = 0.025  # algorithm1 mode: one segment's mouth motion above this: a talker
     facilitator_ratio: float = 2.0  # tiles mode: a tile talking this many times the others' median
     facilitator_min_samples: int = 4  # tiles mode: samples with a face a participant needs to be compared
+    share_owner: bool = True  # tiles mode with identities: who shares, from the speaker's face beside the slide
+    share_every: int = 25  # tiles mode: frames between two sampled share frames (1 s at 25 fps)
+    share_probes: int = 3  # a share span whose first this many samples show no face is not sampled further
+    share_max_faces: int = 3  # Haar faces described per sampled share frame (more than one: no evidence)
+    share_margin: float = 0.8  # a share sample's speaker is a participant only when this much nearer than the next
+    facilitator_share_fraction: float = 0.5  # the share owner: speaker in at least this share of share samples
+    facilitator_share_ratio: float = 1.5  # ... is flagged when also speaking this many times the others' median
     identities: bool = True  # one participant id per person across leaving, returning and reflows (dlib)
     identity_threshold: float = 0.6  # dlib's same-person distance between 128-D descriptors
     max_descriptors: int = 2  # descriptors averaged per segment (each costs a ResNet pass, ~0.1-0.2 s)

@@ -19,9 +19,8 @@ SEGMENTS_CSV = "segments.csv"
 DROPPED_CSV = "dropped.csv"
 SEGMENT_COLUMNS = ("segment", "recording", "source", "participant", "x", "y", "side", "crop",
                    "tile_x0", "tile_y0", "tile_x1", "tile_y1", "layout", "padding", "start", "end", "n_frames",
-                   "fps", "flags", "median_roll_deg", "mouth_motion", "speaking_ratio",
-                   "dark_border", "samples", "samples_with_face",
-                   "samples_multiple")
+                   "fps", "flags", "median_roll_deg", "mouth_motion", "speaking_ratio", "share_ownership",
+                   "facilitator_evidence", "dark_border", "samples", "samples_with_face", "samples_multiple")
 DROPPED_COLUMNS = ("recording", "participant", "x", "y", "side", "start", "end", "n_frames", "reason")
 ROSTER_DIR = "roster"
 ROSTER_COLUMNS = ("participant", "name", "segments", "tiles", "appearances", "frames", "thumbnail")

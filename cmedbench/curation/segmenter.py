@@ -265,7 +265,8 @@ class Segmenter:
                 "tile_y1": ty1, "layout": user.layout, "padding": round(padding, 4), "start": user.start, "end": user.end,
                 "n_frames": user.written,
                 "fps": self.fps, "flags": ";".join(flags), "median_roll_deg": round(roll, 2),
-                "mouth_motion": round(talk, 4), "speaking_ratio": "", "dark_border": round(dark, 4), "samples": user.samples,
+                "mouth_motion": round(talk, 4), "speaking_ratio": "", "share_ownership": "", "facilitator_evidence": "",
+                "dark_border": round(dark, 4), "samples": user.samples,
                 "samples_with_face": user.samples_with_face, "samples_multiple": user.samples_multi}
 
     def observe(self, user: User, faces: list, frames: list) -> None:

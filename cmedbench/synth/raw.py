@@ -2,7 +2,8 @@
 
 What the paper's raw material looks like (Section III-A, B, D): 25 fps screen recordings of a video
 call, a grid of tiles with several children and an adult facilitator who leave and come back, tiles
-with the camera off, siblings sharing a tile, and screen-share spans where a slide fills the frame.
+with the camera off, siblings sharing a tile, and screen-share spans where the facilitator's slide fills
+the frame with the active speaker (the facilitator) in a strip beside it (``share_owner``).
 Labelling then has three stages: labeller A marks onset/apex/offset and class (No-ME spans too);
 labeller B classifies each cut blind; B re-classifies the disagreements, not told which label was
 whose; an event is accepted when B agrees with A at stage 2 or 3.
@@ -13,6 +14,7 @@ a correct splitter must find, every event and the decision the paper's rules giv
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -129,8 +131,10 @@ def plan_recording(index: int, cfg: RawConfig, children: list[str], rng: np.rand
                                    "apex": None, "offset": min(t + length, seg["end"] - 1), "aus": [],
                                    "intensities": []})
                     t += length + int(rng.integers(FPS, 3 * FPS))
+    # the facilitator shares; the share is recorded with the active speaker (the owner, talking) beside it
     return {"recording": f"rec_{index:02d}", "n_frames": n, "fps": FPS, "size": [cfg.width, cfg.height],
-            "grid": cfg.grid, "shares": [list(s) for s in shares], "black_tiles": [list(tiles[-1])]
+            "grid": cfg.grid, "shares": [list(s) for s in shares],
+            "share_owner": people[0]["person"] if shares else None, "black_tiles": [list(tiles[-1])]
             if cfg.grid * cfg.grid > 3 else [], "people": people, "events": events}
 
 
@@ -218,10 +222,13 @@ def render_recording(path: Path, plan: dict, cfg: RawConfig, seed: int) -> None:
         people.append((p, r, blink, motion, talk, present, evs, bg))
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (cfg.width, cfg.height))
     shares = plan["shares"]
+    owner = next((q for q in people if q[0]["person"] == plan.get("share_owner")), None)
+    if owner is not None:  # a renderer of its own: the owner's tile frames stay as they were without the strip
+        owner = (owner[0], copy.copy(owner[1]), *owner[2:])
     try:
         for i in range(n):
             if any(a <= i < b for a, b in shares):
-                writer.write(slide)
+                writer.write(slide if owner is None else _share_with_speaker(slide, owner, i))
                 continue
             canvas = np.full((cfg.height, cfg.width, 3), 30, np.uint8)
             for (row, col) in plan["black_tiles"]:
@@ -258,6 +265,25 @@ def render_recording(path: Path, plan: dict, cfg: RawConfig, seed: int) -> None:
     finally:
         writer.release()
 
+
+def _share_with_speaker(slide: np.ndarray, owner: tuple, i: int) -> np.ndarray:
+    """A share recorded as Zoom's "shared screen with speaker view" does it: the slide, and the active
+    speaker's video (the owner, talking over the slide) in a strip beside it."""
+    import cv2
+
+    p, r, blink, motion, talk, present, evs, bg = owner
+    h, w = slide.shape[:2]
+    strip = w // SPEAKER_STRIP
+    frame = np.full_like(slide, 30)
+    frame[:, :w - strip] = cv2.resize(slide, (w - strip, h), interpolation=cv2.INTER_AREA)
+    side = strip - 16
+    frame[8:8 + side, w - strip + 8:w - 8] = bg
+    face = r.frame(np.zeros((SIZE, SIZE, 2), np.float32), blink[i], talk[i], motion[i], 1.0)
+    _place(frame, face, w - strip + 8, 8, side, side)
+    return frame
+
+
+SPEAKER_STRIP = 5  # the speaker's strip beside a share: this fraction (1/5) of the frame's width
 
 MIN_SECONDS = 20  # a recording shorter than this leaves too little once segments under 3 s are dropped
 

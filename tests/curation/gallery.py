@@ -2,8 +2,9 @@
 
 Tiles on a dark background with gaps, a name label in each tile's corner (as Zoom draws), a tile that
 shows only the name while its participant is away, and screen-share spans where a white slide fills the
-frame. Each source video is played back and forth (no hard cut) to fill the recording. Returns the truth:
-who is in which tile when, the share spans, the tile rectangles.
+frame (or, with ``share_speaker``, the slide and that participant's video in a strip beside it, as Zoom
+records "shared screen with speaker view"). Each source video is played back and forth (no hard cut) to
+fill the recording. Returns the truth: who is in which tile when, the share spans, the tile rectangles.
 """
 
 from __future__ import annotations
@@ -72,9 +73,11 @@ def grid_tiles(grid: int, size: tuple[int, int] = (1280, 720), gap: int = 8) -> 
 
 
 def compose(path: Path, people: list[Person], n_frames: int, shares: list[tuple[int, int]] = (), grid: int = 2,
-            size: tuple[int, int] = (1280, 720), reflow: tuple[int, int, dict] | None = None) -> Gallery:
+            size: tuple[int, int] = (1280, 720), reflow: tuple[int, int, dict] | None = None,
+            share_speaker: str | None = None) -> Gallery:
     """Write the gallery recording at ``path`` (mp4v, 25 fps) and return its truth. ``reflow`` = (frame,
-    grid, {name: tile}): from that frame on, the gallery has the new grid and the people those tiles."""
+    grid, {name: tile}): from that frame on, the gallery has the new grid and the people those tiles.
+    ``share_speaker``: the person whose video is shown beside the slide during shares."""
     import cv2
 
     w, h = size
@@ -89,7 +92,8 @@ def compose(path: Path, people: list[Person], n_frames: int, shares: list[tuple[
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (w, h))
     for i in range(n_frames):
         if any(a <= i < b for a, b in shares):
-            writer.write(slide)
+            writer.write(slide if share_speaker is None else _with_speaker(slide, clips[share_speaker][i % len(
+                clips[share_speaker])]))
             continue
         after = reflow is not None and i >= reflow[0]
         now_tiles, now_side, now_clips = (tiles2, side2, clips2) if after else (tiles, side, clips)
@@ -110,13 +114,27 @@ def compose(path: Path, people: list[Person], n_frames: int, shares: list[tuple[
     return Gallery(path, n_frames, size, grid, tiles, people, list(shares))
 
 
-def two_by_two(path: Path) -> Gallery:
-    """16.8 s, 2x2: four real faces; Carol leaves (frames 110-190) and returns; a share at 300-330."""
+def _with_speaker(slide: np.ndarray, face: np.ndarray) -> np.ndarray:
+    """The slide beside a strip (1/5 of the width) holding the speaker's video at the top."""
+    import cv2
+
+    h, w = slide.shape[:2]
+    strip = w // 5
+    out = np.full_like(slide, 26)
+    out[:, :w - strip] = cv2.resize(slide, (w - strip, h), interpolation=cv2.INTER_AREA)
+    side = strip - 16
+    out[8:8 + side, w - strip + 8:w - 8] = cv2.resize(face, (side, side), interpolation=cv2.INTER_AREA)
+    return out
+
+
+def two_by_two(path: Path, share_speaker: str | None = None) -> Gallery:
+    """16.8 s, 2x2: four real faces; Carol leaves (frames 110-190) and returns; a share at 300-330
+    (``share_speaker``: whose video is beside the slide; none: the slide fills the frame)."""
     people = [Person("Alice", "liveportrait_driving_d14.mp4", (0, 0), [(0, 420)]),
               Person("Bob", "liveportrait_driving_d19.mp4", (0, 1), [(0, 420)]),
               Person("Carol", "liveportrait_driving_d6.mp4", (1, 0), [(0, 110), (190, 420)]),
               Person("Dan", "liveportrait_driving_d10.mp4", (1, 1), [(0, 420)])]
-    return compose(path, people, 420, shares=[(300, 330)])
+    return compose(path, people, 420, shares=[(300, 330)], share_speaker=share_speaker)
 
 
 def reflowing(path: Path) -> Gallery:

@@ -61,6 +61,21 @@ def test_every_crop_lies_inside_its_tile_and_no_flag_fires_on_real_faces(gallery
         assert seg["padding"] == 0
         assert _inside(seg, (seg["tile_x0"], seg["tile_y0"], seg["tile_x1"], seg["tile_y1"]))
     assert (segs["flags"] == "").all(), segs[["segment", "flags", "speaking_ratio", "samples_multiple"]]
+    assert segs["facilitator_evidence"].str.contains("no share cue").all()  # the slide fills the frame
+
+
+def test_a_real_participant_who_shares_owns_the_share_but_is_not_flagged(tmp_path):
+    # Bob talks the most of the four real faces (1.24x the others' median, measured): the hardest case
+    (tmp_path / "recordings").mkdir()
+    g = two_by_two(tmp_path / "recordings" / "gal.mp4", share_speaker="Bob")
+    segment_recordings([tmp_path / "recordings"], tmp_path / "segments")
+    segs = read_segments(tmp_path / "segments")
+    x0, y0, x1, y1 = g.tiles[next(p.tile for p in g.people if p.name == "Bob")]
+    bob = segs[(segs["x"] + segs["side"] / 2).between(x0, x1) & (segs["y"] + segs["side"] / 2).between(y0, y1)]
+    assert len(bob) and (bob["share_ownership"] == 1.0).all()
+    assert (segs.loc[~segs.index.isin(bob.index), "share_ownership"] == 0.0).all()
+    assert (segs["flags"] == "").all(), segs[["segment", "flags", "speaking_ratio", "share_ownership"]]
+    assert bob["facilitator_evidence"].str.contains("sharing alone does not flag").all()
 
 
 def test_algorithm1_as_written_crosses_tiles(gallery, tmp_path):

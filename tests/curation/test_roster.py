@@ -128,3 +128,81 @@ def test_bad_merges_are_refused_with_file_and_line(base, tmp_path, rows, names, 
     (tmp_path / "d.csv").write_text("segment,decision,reason,into\n" + rows)
     with pytest.raises(CompileError, match=message):
         compile_release(seg, base / "labels", tmp_path / "out", decisions=tmp_path / "d.csv")
+
+
+# --- the curator's roster_edits.csv: a tracked input that survives re-segmenting -------------------------------
+
+EDITS_HEADER = "recording,participant,rename_to,merge_into,reason\n"
+
+
+def edits_file(tmp_path: Path, rows: str) -> Path:
+    path = tmp_path / "roster_edits.csv"
+    path.write_text(EDITS_HEADER + rows)
+    return path
+
+
+def test_roster_edits_survive_re_running_segment(base, tmp_path):
+    edits = edits_file(tmp_path, "rec_01,rec_01_P01,Subject_07,,the girl in the first tile\n")
+    seg = edited(base, tmp_path)
+    compile_release(seg, base / "labels", tmp_path / "before", roster_edits=edits)
+    meta = pd.read_csv(tmp_path / "before" / "video_emotion_metadata.csv", keep_default_na=False)
+    assert len(meta) == 7 and set(meta["subject"]) == {"Subject_07"}
+    segment_recordings([base / "raw" / "recordings"], seg, force=True)  # segment runs again: its roster is new
+    proposed = pd.read_csv(seg / "roster" / "rec_01.csv", dtype=str, keep_default_na=False)
+    assert (proposed["name"] == proposed["participant"]).all()  # the machine's proposal, unedited
+    compile_release(seg, base / "labels", tmp_path / "after", roster_edits=edits)
+    for name in ("video_emotion_metadata.csv", "compile_report.csv"):
+        assert (tmp_path / "after" / name).read_bytes() == (tmp_path / "before" / name).read_bytes()
+
+
+def test_a_header_only_roster_edits_file_changes_nothing(base, tmp_path):
+    compile_release(base / "segments", base / "labels", tmp_path / "out", roster_edits=edits_file(tmp_path, ""))
+    for name in ("video_emotion_metadata.csv", "compile_report.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (base / "release" / name).read_bytes()
+
+
+def test_a_roster_edits_merge_joins_a_split_participant(base, tmp_path):
+    seg = edited(base, tmp_path, participants={"rec_01_user09": "rec_01_P05"})
+    edits = edits_file(tmp_path, "rec_01,rec_01_P05,,rec_01_P01,same child after the share\n"
+                                 "rec_01,rec_01_P01,Subject_07,,\n")
+    compile_release(seg, base / "labels", tmp_path / "out", roster_edits=edits)
+    meta = pd.read_csv(tmp_path / "out" / "video_emotion_metadata.csv", keep_default_na=False)
+    report = pd.read_csv(tmp_path / "out" / "compile_report.csv", keep_default_na=False)
+    assert set(meta["subject"]) == {"Subject_07"}
+    assert report.loc[report["segment"] == "rec_01_user09", "reason"].str.contains(
+        "participant rec_01_P05 merged into rec_01_P01 .*same child after the share").all()
+
+
+@pytest.mark.parametrize("rows,message", [
+    ("rec_09,rec_01_P01,Subject_07,,\n", r"roster_edits.csv: line 2: unknown recording 'rec_09'"),
+    ("rec_01,rec_01_P99,Subject_07,,\n", r"line 2: unknown participant 'rec_01_P99' in recording rec_01"),
+    ("rec_01,rec_01_P01,Subject_7,,\n", r"line 2: rename_to 'Subject_7' is not Subject_NN"),
+    ("rec_01,rec_01_P01,Subject_07,rec_01_P02,\n", r"line 2: give exactly one of rename_to and merge_into"),
+    ("rec_01,rec_01_P01,,,\n", r"line 2: give exactly one of rename_to and merge_into"),
+    ("rec_01,rec_01_P01,,rec_01_P01,\n", r"line 2: participant rec_01_P01 is merged into itself"),
+    ("rec_01,rec_01_P01,,rec_01_P42,\n", r"line 2: merge_into 'rec_01_P42' is not a participant of recording rec_01"),
+    ("rec_01,rec_01_P01,Subject_07,,\nrec_01,rec_01_P01,Subject_08,,\n",
+     r"line 3: participant rec_01_P01 is edited twice \(line 2\)"),
+    ("rec_01,rec_01_P05,,rec_01_P01,\nrec_01,rec_01_P01,,rec_01_P05,\n",
+     r"lines 2, 3: the merges rec_01_P05 -> rec_01_P01 -> rec_01_P05 form a cycle"),
+    ("rec_01,rec_01_P02,Subject_07,,\nrec_01,rec_01_P03,Subject_07,,\n",
+     r"line 3: rec_01_P03 and rec_01_P02 \(line 2\) are both renamed Subject_07 without a merge"),
+    ("rec_01,rec_01_P02,,rec_01_P01,\n",
+     r"roster_edits.csv line 2: rec_01_P02 cannot be merged into rec_01_P01: segments .* on screen at the same time"),
+])
+def test_bad_roster_edits_file_rows_are_refused_with_file_and_line(base, tmp_path, rows, message):
+    seg = edited(base, tmp_path, participants={"rec_01_user09": "rec_01_P05"})
+    with pytest.raises(CompileError, match=message):
+        compile_release(seg, base / "labels", tmp_path / "out", roster_edits=edits_file(tmp_path, rows))
+
+
+def test_review_shows_the_roster_edits_and_refuses_bad_ones(base, tmp_path):
+    from cmedbench.curation.review import write_review
+    from cmedbench.curation.roster import RosterError
+
+    edits = edits_file(tmp_path, "rec_01,rec_01_P01,Subject_07,,\n")
+    write_review(base / "segments", tmp_path / "review", roster_edits=edits)
+    assert "rec_01_P01 (renamed Subject_07)" in (tmp_path / "review" / "review.html").read_text()
+    with pytest.raises(RosterError, match="line 2: unknown participant 'rec_01_P99'"):
+        write_review(base / "segments", tmp_path / "review2",
+                     roster_edits=edits_file(tmp_path, "rec_01,rec_01_P99,,rec_01_P01,\n"))

@@ -43,9 +43,11 @@ def test_manifest_describes_the_scene(raw):
     assert any(p["slot"] != "full" for p in rec["people"])  # a shared tile
     assert any(len(p["present"]) == 2 for p in rec["people"])  # someone leaves and comes back
     assert rec["shares"] and rec["black_tiles"]
-    # the share span shows a slide: nearly white frame, no tiles
+    # the share span shows a slide (nearly white, no tiles) and its owner in a speaker strip beside it
     a, b = rec["shares"][0]
-    assert frame(raw / "recordings/rec_01.mp4", (a + b) // 2).mean() > 200
+    shot = frame(raw / "recordings/rec_01.mp4", (a + b) // 2)
+    assert shot[:, :shot.shape[1] * 4 // 5].mean() > 200 and shot[:, shot.shape[1] * 4 // 5:].mean() < 200
+    assert rec["share_owner"] == rec["people"][0]["person"]  # the facilitator
     for p in rec["people"]:
         for seg in p["segments"]:
             assert not any(s < seg["end"] and seg["start"] < e for s, e in rec["shares"])
