@@ -36,7 +36,10 @@ from .roster_edits import NO_EDITS, as_segment_merges, combined_names, read_rost
 from .segment_table import DROPPED_CSV, SegmentError, read_dropped, read_segments
 
 EXCLUDING_FLAGS = ("multiple_faces", "likely_facilitator", "face_missing", "rotation", "black_bars")
-CLIP_SUFFIX, CLIP_FOURCC = ".mkv", "FFV1"  # lossless: the clip is the source crop, bit for bit
+# lossless: the clip is the source crop, bit for bit. In AVI, not Matroska: the Matroska muxer writes a
+# random SegmentUID and the date into every file, so two runs gave different bytes (and a fresh clone a
+# different dvc.lock); the AVI muxer writes neither, so one clip is one byte string.
+CLIP_SUFFIX, CLIP_FOURCC = ".avi", "FFV1"
 REPORT_CSV = "compile_report.csv"
 STATUSES = ("written", "excluded", "rejected")
 

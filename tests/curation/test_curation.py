@@ -148,6 +148,18 @@ def test_compiled_release_passes_validate(curated, tmp_path):
     assert (me["apex_frame"] < me["n_frames"]).all()
 
 
+def test_compiling_twice_gives_the_same_bytes(curated, tmp_path):
+    """The curated release's hash is in dvc.lock: a fresh clone's run must write the same bytes."""
+    reconcile_labels(curated["raw"] / "labels", tmp_path / "labels")
+    for name in ("a", "b"):
+        compile_release(curated["root"] / "segments", tmp_path / "labels", tmp_path / name)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert any(f.suffix == ".avi" for f in files)
+    assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    for f in files:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
 def test_compile_never_fails_wholesale_on_flags(curated, tmp_path):
     """Every segment flagged: the release is still written, empty, with its report; the counts add up."""
     reconcile_labels(curated["raw"] / "labels", tmp_path / "labels")

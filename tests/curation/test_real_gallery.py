@@ -179,7 +179,7 @@ def test_compiled_clip_is_the_source_crop(gallery, tmp_path):
     src = cv2.VideoCapture(str(root / "recordings" / "gal.mp4"))
     src.set(cv2.CAP_PROP_POS_FRAMES, 0)
     source = [src.read()[1] for _ in range(216)][200:]
-    clip_path = next((tmp_path / "release").rglob("gal_e1.mkv"))
+    clip_path = next((tmp_path / "release").rglob("gal_e1.avi"))
     cap = cv2.VideoCapture(str(clip_path))
     clip = []
     while True:
