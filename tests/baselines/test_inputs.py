@@ -8,7 +8,13 @@ import torch
 
 from cmedbench.baselines import compiled as compiled_module
 from cmedbench.baselines.compiled import CompileUnavailable, compile_problem
-from cmedbench.baselines.inputs import BUDGET_ENV, WORKERS_ENV, BudgetError, device_budget_bytes, place
+from cmedbench.baselines.inputs import (
+    BUDGET_ENV,
+    WORKERS_ENV,
+    BudgetError,
+    device_budget_bytes,
+    place,
+)
 from cmedbench.baselines.registry import BASELINES
 
 
