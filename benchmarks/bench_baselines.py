@@ -2,10 +2,13 @@
 run in the same process on the same fold.
 
 Run: .venv/bin/python benchmarks/bench_baselines.py [--device cpu|cuda] [--preset default|paper]
-         [--cpu-profile portable|native] [--epochs N] [--task me-spotting] [--fold sub_01] [BASELINE ...]
+         [--cpu-profile portable|native] [--epochs N] [--task me-spotting] [--fold sub_01] [--compile]
+         [BASELINE ...]
 Needs the pipeline's data/splits and data/features. For each baseline: training samples/s and the fold's
 wall time (fit + predict) of the reference loop and of the current one, the speed-up, and whether the
-two predicted the same probabilities bit for bit. On CUDA it also samples GPU busy time through NVML
+two predicted the same probabilities bit for bit. With ``--compile`` it instead times training steps of
+the eager model and of ``torch.compile``'s: the first step (which compiles) and the median of the next
+ones (steady state). On CUDA it also samples GPU busy time through NVML
 (the ``gpu`` extra: nvidia-ml-py) every 50 ms during training and reports peak GPU memory.
 """
 
@@ -105,6 +108,35 @@ def time_fold(name, est, X, y, tr, te, reference: bool, device: str) -> dict:
             "peak_gib": peak}
 
 
+def time_compile(est, X, y, steps: int = 12) -> dict:
+    """Seconds of the first training step and median seconds of the next ``steps``, eager and compiled."""
+    import torch
+
+    from cmedbench.baselines.compiled import compiled
+
+    out = {}
+    for mode in ("eager", "compiled"):
+        torch.manual_seed(0)
+        model = est._build(X)
+        feed = est._batches(X)
+        forward = compiled(model) if mode == "compiled" else model
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        yt = torch.as_tensor(y, dtype=torch.long)
+        order = np.random.default_rng(0).permutation(len(y))
+        times = []
+        for k in range(steps + 1):
+            idx = order[(k * est.batch_size) % len(y):][:est.batch_size]
+            idx = idx if len(idx) == est.batch_size else order[:est.batch_size]
+            t0 = time.perf_counter()
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(forward(*feed(idx)), yt[torch.as_tensor(idx)])
+            loss.backward()
+            opt.step()
+            times.append(time.perf_counter() - t0)
+        out[mode] = (times[0], float(np.median(times[1:])))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("baselines", nargs="*", default=list(TORCH_BASELINES))
@@ -114,6 +146,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=None, help="instead of the preset's (for a quick look)")
     ap.add_argument("--task", default="me-spotting")
     ap.add_argument("--fold", default="sub_01")
+    ap.add_argument("--compile", action="store_true", help="time torch.compile against eager training steps")
     a = ap.parse_args()
 
     from cmedbench.baselines.determinism import configure_torch, fold_facts, pin_environment
@@ -129,6 +162,20 @@ def main() -> None:
           f"{facts['threads']} thread(s), torch {facts['torch']}; task {a.task}, test fold {a.fold}")
     bench = load_benchmark("data/splits", a.task, "loso")
     idx = np.arange(len(bench.sample_ids))
+    if a.compile:
+        print(f"{'baseline':9} {'first step s':>12} {'compiled first s':>16} {'step ms':>8} {'compiled step ms':>16} "
+              f"{'speed-up':>8}")
+        for name in a.baselines:
+            spec = get_baseline(name)
+            X, have = load_features(spec, None, bench.sample_ids)
+            tr = idx[(bench.folds != a.fold) & have]
+            params = resolve(name, {"preset": a.preset}).params
+            est = make_estimator(spec, params, len(bench.task.labels), 0, a.device)
+            take = [X[i] for i in tr] if isinstance(X, list) else X[tr]
+            r = time_compile(est, take, bench.y_true[tr])
+            (e0, e), (c0, c) = r["eager"], r["compiled"]
+            print(f"{name:9} {e0:12.2f} {c0:16.1f} {e * 1e3:8.1f} {c * 1e3:16.1f} {e / c:7.2f}x")
+        return
     print(f"{'baseline':9} {'loop':9} {'samples/s':>10} {'fold s':>8} {'GPU busy':>8} {'peak GiB':>8} "
           f"{'speed-up':>8}  same probs")
     for name in a.baselines:

@@ -63,12 +63,25 @@ def configure_torch(profile: str, device: str, threads: int) -> None:
 
     torch.set_num_threads(threads)
     torch.backends.mkldnn.enabled = profile != "portable"
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    deterministic_algorithms_on()
     if device.startswith("cuda"):
         torch.backends.cudnn.benchmark = False
         torch.backends.cudnn.deterministic = True
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
+
+
+def deterministic_algorithms_on() -> None:
+    """``torch.use_deterministic_algorithms(True, warn_only=True)`` without its import of Inductor (~2 s per
+    fold process on a 2-core machine, for a flag only compiled models read; `compiled.py` sets that flag
+    itself). Falls back to the public call where torch lacks the internal setter."""
+    import torch
+
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        setter(True, warn_only=True)
 
 
 @contextmanager

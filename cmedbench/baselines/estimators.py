@@ -106,7 +106,7 @@ class _TorchBaseline(_Classifier):
 
     def _trainer(self, on_epoch=None) -> TorchTrainer:
         return TorchTrainer(self.n_classes, self.lr, self.batch_size, self.weight_decay, self.class_balance,
-                            self.seed, self.device, on_epoch, precision=self.precision)
+                            self.seed, self.device, on_epoch, precision=self.precision, compile=self.compile)
 
     def fit(self, X, y, val=None, on_epoch=None):
         """``val`` = (X_val, y_val) fills ``history_``; ``on_epoch(i)`` is called after epoch i."""
@@ -130,8 +130,8 @@ class VGGApex(_TorchBaseline):
     def __init__(self, n_classes: int, width: Annotated[float, Above(0)] = 0.125, hidden: Size = 256,
                  input_size: Size = 64, pretrained_weights: WeightsFile | None = None, epochs: Epochs = 12,
                  lr: Rate = 1e-3, batch_size: Size = 32, weight_decay: Decay = 1e-4, class_balance: Balance = "weights",
-                 precision: Precision = "fp32", seed: int = 0, device: str = "cpu"):
-        self.precision = precision
+                 precision: Precision = "fp32", compile: bool = False, seed: int = 0, device: str = "cpu"):
+        self.precision, self.compile = precision, compile
         self.n_classes, self.width, self.hidden, self.input_size = n_classes, width, hidden, input_size
         self.pretrained_weights = pretrained_weights
         self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
@@ -147,9 +147,11 @@ class VGGApex(_TorchBaseline):
         return model
 
     def _batches(self, X):
-        """Resized and normalised once per fit, on the model's device; a batch is then one index."""
+        """Resized and normalised once per fit, then on the model's device (`inputs.place`)."""
         import torch
         import torch.nn.functional as F
+
+        from .inputs import place
 
         size = self.input_size
         mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)  # ImageNet normalisation
@@ -159,8 +161,8 @@ class VGGApex(_TorchBaseline):
             x = torch.from_numpy(np.ascontiguousarray(X[start:start + PREP_CHUNK])).permute(0, 3, 1, 2).float() / 255.0
             if x.shape[-1] != size:
                 x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-            parts.append(((x - mean) / std).to(self.device))
-        return _indexer(torch.cat(parts) if parts else torch.zeros(0, 3, size, size, device=self.device))
+            parts.append((x - mean) / std)
+        return place(torch.cat(parts) if parts else torch.zeros(0, 3, size, size), _rows, self.device)
 
 
 class DGCNNGraph(_TorchBaseline):
@@ -169,8 +171,8 @@ class DGCNNGraph(_TorchBaseline):
     def __init__(self, n_classes: int, channels: list[Size] = (16, 16, 16, 1), k: Size = 20, conv1d: Size = 8,
                  hidden: Size = 64, epochs: Epochs = 40, lr: Rate = 2e-3, batch_size: Size = 32,
                  weight_decay: Decay = 1e-4, class_balance: Balance = "weights", precision: Precision = "fp32",
-                 seed: int = 0, device: str = "cpu"):
-        self.precision = precision
+                 compile: bool = False, seed: int = 0, device: str = "cpu"):
+        self.precision, self.compile = precision, compile
         self.n_classes, self.channels, self.k, self.conv1d, self.hidden = n_classes, channels, k, conv1d, hidden
         self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
         self.class_balance, self.seed, self.device = class_balance, seed, device
@@ -186,22 +188,22 @@ class DGCNNGraph(_TorchBaseline):
         collating Python objects on every step). Graphs that differ are collated per batch."""
         import torch
 
+        from .inputs import place
+
         if len(X) == 0 or not all(g.num_nodes == X[0].num_nodes and torch.equal(g.edge_index, X[0].edge_index)
                                   for g in X):
             return _collated(X)
         nodes, edges = X[0].num_nodes, X[0].edge_index.to(self.device)
-        x = torch.stack([g.x for g in X]).to(self.device)  # (graphs, nodes, features)
         cache: dict[int, tuple] = {}
 
-        def of(idx):
+        def finish(rows, idx):  # rows: (b, nodes, features) on the device
             b = len(idx)
             if b not in cache:
                 offsets = torch.arange(b, device=self.device).repeat_interleave(edges.shape[1]) * nodes
                 cache[b] = (edges.repeat(1, b) + offsets, torch.arange(b, device=self.device).repeat_interleave(nodes))
-            index = torch.as_tensor(idx, device=self.device)
-            return x[index].reshape(b * nodes, -1), cache[b][0], cache[b][1]
+            return rows.reshape(b * nodes, -1), cache[b][0], cache[b][1]
 
-        return of
+        return place(torch.stack([g.x for g in X]), finish, self.device)  # (graphs, nodes, features)
 
 
 class STSTNetFlow(_TorchBaseline):
@@ -209,8 +211,8 @@ class STSTNetFlow(_TorchBaseline):
 
     def __init__(self, n_classes: int, epochs: Epochs = 40, lr: Rate = 5e-4, batch_size: Size = 32,
                  weight_decay: Decay = 1e-4, class_balance: Balance = "weights", precision: Precision = "fp32",
-                 seed: int = 0, device: str = "cpu"):
-        self.precision = precision
+                 compile: bool = False, seed: int = 0, device: str = "cpu"):
+        self.precision, self.compile = precision, compile
         self.n_classes, self.epochs, self.lr, self.batch_size = n_classes, epochs, lr, batch_size
         self.weight_decay, self.class_balance, self.seed, self.device = weight_decay, class_balance, seed, device
 
@@ -226,25 +228,20 @@ class STSTNetFlow(_TorchBaseline):
     def _batches(self, X):
         import torch
 
-        data = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(self.device)  # (n, h, w, c) once
+        from .inputs import place
 
-        def of(idx):  # the same channels-last view of each batch as before
-            return (data[torch.as_tensor(idx, device=data.device)].permute(0, 3, 1, 2),)
+        def finish(rows, idx):  # the same channels-last view of each batch as before
+            return (rows.permute(0, 3, 1, 2),)
 
-        return of
+        return place(torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)), finish, self.device)  # (n, h, w, c)
 
 
 PREP_CHUNK = 256  # images converted to float at a time while preparing a fold's inputs
 
 
-def _indexer(data):
-    """``of(idx)`` -> the rows ``idx`` of a tensor prepared once (on the model's device)."""
-    import torch
-
-    def of(idx):
-        return (data[torch.as_tensor(idx, device=data.device)],)
-
-    return of
+def _rows(rows, idx):
+    """A batch of prepared images is its rows."""
+    return (rows,)
 
 
 def _collated(graphs):

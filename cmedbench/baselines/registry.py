@@ -84,17 +84,17 @@ BASELINES: dict[str, BaselineSpec] = {spec.name: spec for spec in (
         tunes=EpochSearch(),
         paper=_frozen({"width": 1.0, "hidden": 4096, "input_size": 224, "pretrained_weights": None, "epochs": 20,
                        "lr": 1e-4, "batch_size": 16, "weight_decay": 1e-4, "class_balance": "weights",
-                       "precision": "auto"})),
+                       "precision": "auto", "compile": False})),
     BaselineSpec(
         "dgcnn", "DGCNN (landmark graphs)", "DGCNNGraph", features="data/features/graphs.pt", tunes=EpochSearch(),
         paper=_frozen({"channels": [32, 32, 64, 128], "k": 30, "conv1d": 16, "hidden": 128, "epochs": 100,
                        "lr": 1e-3, "batch_size": 32, "weight_decay": 1e-4, "class_balance": "weights",
-                       "precision": "auto"})),
+                       "precision": "auto", "compile": False})),
     BaselineSpec(
         "ststnet", "STSTNet (optical flow)", "STSTNetFlow", features="data/features/flow.npz", array="flow_28",
         tunes=EpochSearch(),
         paper=_frozen({"epochs": 500, "lr": 5e-5, "batch_size": 256, "weight_decay": 0.0,
-                       "class_balance": "weights", "precision": "auto"})),
+                       "class_balance": "weights", "precision": "auto", "compile": False})),
 )}
 
 

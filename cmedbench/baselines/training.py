@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .compiled import compiled
+from .inputs import iterate
+
 CLASS_BALANCE = ("weights", "sampler", "none")
 
 
@@ -42,6 +45,7 @@ class TorchTrainer:
     on_epoch: Callable[[int], None] | None = None  # called with the epoch index after each epoch
     history: list = field(default_factory=list)
     precision: str = "fp32"  # fp32, bf16 (autocast) or auto (effective_precision)
+    compile: bool = False  # train through torch.compile (compiled.py); predictions use the plain module
 
     def _autocast(self):
         import torch
@@ -50,7 +54,8 @@ class TorchTrainer:
         return torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16, enabled=bf16)
 
     def run(self, model, batches_of, n: int, y: np.ndarray, epochs: int, val=None):
-        """Train ``model``; ``batches_of(idx)`` gives the model's input tuple for rows ``idx``.
+        """Train ``model``; ``batches_of`` (an `inputs.Feed`, or a callable ``batches_of(idx)``) gives the
+        model's input tuple for rows ``idx``.
 
         ``val`` = (batches_of_val, n_val, y_val): the validation UF1 of every epoch lands in ``history``.
         """
@@ -60,6 +65,7 @@ class TorchTrainer:
 
         g = torch.Generator().manual_seed(self.seed)
         model.to(self.device)
+        forward = compiled(model) if self.compile else model
         weights = torch.tensor(class_weights(y, self.n_classes), dtype=torch.float32, device=self.device)
         loss_fn = torch.nn.CrossEntropyLoss(weight=weights if self.class_balance == "weights" else None)
         opt = torch.optim.Adam(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
@@ -73,13 +79,12 @@ class TorchTrainer:
             model.train()
             order = (torch.multinomial(sample_p, n, replacement=True, generator=g) if sample_p is not None
                      else torch.randperm(n, generator=g))
-            for start in range(0, n, self.batch_size):
-                idx = order[start:start + self.batch_size].numpy()
-                if len(idx) < 2:
-                    continue
+            steps = [order[s:s + self.batch_size].numpy() for s in range(0, n, self.batch_size)]
+            steps = [idx for idx in steps if len(idx) >= 2]
+            for idx, inputs in zip(steps, iterate(batches_of, steps)):
                 opt.zero_grad()
                 with self._autocast():
-                    out = model(*[t.to(self.device) for t in batches_of(idx)])
+                    out = forward(*[t.to(self.device) for t in inputs])
                     loss = loss_fn(out.float(), yt[torch.as_tensor(idx, device=self.device)])
                 loss.backward()
                 opt.step()
@@ -95,10 +100,10 @@ class TorchTrainer:
         import torch
 
         model.eval()
+        size = max(self.batch_size, 64)
+        steps = [np.arange(start, min(start + size, n)) for start in range(0, n, size)]
         outs = []
-        with torch.no_grad(), self._autocast():
-            for start in range(0, n, max(self.batch_size, 64)):
-                idx = np.arange(start, min(start + max(self.batch_size, 64), n))
-                outs.append(torch.softmax(model(*[t.to(self.device) for t in batches_of(idx)]).float(), dim=1)
-                            .cpu().numpy())
+        with torch.inference_mode(), self._autocast():  # no autograd records at all (no_grad still keeps some)
+            for inputs in iterate(batches_of, steps):
+                outs.append(torch.softmax(model(*[t.to(self.device) for t in inputs]).float(), dim=1).cpu().numpy())
         return np.concatenate(outs) if outs else np.zeros((0, self.n_classes))

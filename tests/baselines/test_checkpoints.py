@@ -18,14 +18,23 @@ from cmedbench.baselines.runner import RunConfig
 from cmedbench.cli import main
 
 SUBJECTS = [f"sub_{i:02d}" for i in range(1, 5)]
-FEATURES = {"lbptop-svm": "lbptop.npz", "ststnet": "flow.npz", "dgcnn": "graphs.pt", "majority": None}
+FEATURES = {"lbptop-svm": "lbptop.npz", "ststnet": "flow.npz", "dgcnn": "graphs.pt", "vgg16": "apex.npz",
+            "majority": None}
 
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory, make_feature_workspace):
+    from cmedbench.features.config import ApexConfig
+    from cmedbench.features.config import RunConfig as FeatureRun
+    from cmedbench.features.stages import apex_stage
+
     counts = pd.DataFrame({"happiness": 4, "surprise": 3, "anger": 2, "disgust": 1, "sadness": 1, "no-me": 2},
                           index=SUBJECTS)
-    return make_feature_workspace(tmp_path_factory.mktemp("ws"), counts)
+    ws = make_feature_workspace(tmp_path_factory.mktemp("ws"), counts)
+    root = ws["features"].parent  # apex crops (VGG-16's input), small, as the pipeline's apex stage makes them
+    apex_stage(root / "samples.csv", ws["release"], ws["features"] / "landmarks.npz", ws["features"] / "apex.npz",
+               ApexConfig(size=40), FeatureRun(workers=1), progress=False)
+    return ws
 
 
 def _run(ws, tmp_path, baseline, params=None):
@@ -38,7 +47,7 @@ def _run(ws, tmp_path, baseline, params=None):
 
 
 @pytest.mark.parametrize("baseline,params", [("lbptop-svm", None), ("ststnet", {"epochs": 2}), ("dgcnn", {"epochs": 1}),
-                                             ("majority", None)])
+                                             ("vgg16", {"epochs": 1, "input_size": 32}), ("majority", None)])
 def test_saved_fold_model_reproduces_the_fold_predictions(ws, tmp_path, baseline, params):
     run, feats = _run(ws, tmp_path, baseline, params)
     models = tmp_path / "results" / baseline / "emotion-3" / "models"
