@@ -31,6 +31,7 @@ def main(release: str = "data/synthetic/release") -> None:
     from cmedbench.features.config import ApexConfig, FlowConfig, LandmarksConfig, LbpTopConfig
     from cmedbench.features.stages import _apex_one, _flow_one, _landmarks_one, _lbptop_one
     from cmedbench.features.video import read_frames
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' per-pixel reference
     from features.test_science import reference_lbp_top
 
     paths = sorted(Path(release, "FinalFullVideos_subjects").rglob("*.mp4"))[:12]
