@@ -49,6 +49,23 @@ def spotter(release: Path) -> None:
     print(f"  motion signal (2 flows) {n / t_signal:8.0f} frames/s")
     print(f"  spotter end to end      {n / (t_read + t_signal):8.0f} frames/s "
           f"({(t_read + t_signal) / t_decode:.1f}x decoding time)")
+    roi_spotter(paths, n, t_decode)
+
+
+def roi_spotter(paths: list[Path], n: int, t_decode: float) -> None:
+    """The ROI spotter the pipeline runs: grey decode, dlib landmarks once a video, the face cut to 24 px
+    between the eyes, then one Farneback flow per frame and window k (the pipeline tries k = 3, 4, 5)."""
+    from cmedbench.spotting.roi import cut_face, normalise, read_grey, roi_motion
+
+    grey, t_grey = timed(lambda: [read_grey(p) for p in paths])
+    faces, t_cut = timed(lambda: [cut_face(g, str(p)) for g, p in zip(grey, paths)])
+    _, t_k = timed(lambda: [normalise(roi_motion(f, 3), 3) for f in faces])
+    one_k = t_grey + t_cut + t_k
+    three_k = t_grey + t_cut + 3 * t_k
+    print(f"  roi spotter: grey decode {n / t_grey:6.0f} frames/s; landmarks + face cut {t_cut:.2f} s "
+          f"for {len(paths)} videos; ROI flow, one window {n / t_k:6.0f} frames/s")
+    print(f"  roi spotter end to end  {n / one_k:8.0f} frames/s with one window ({one_k / t_decode:.1f}x "
+          f"decoding time), {n / three_k:.0f} with the pipeline's three ({three_k / t_decode:.1f}x)")
 
 
 def scoring() -> None:
