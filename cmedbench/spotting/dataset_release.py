@@ -27,8 +27,6 @@ files: that the annotations count in file-name numbers (and not from 0 or 1 rega
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -38,7 +36,7 @@ from pathlib import Path
 from ..atomic import staged_dir, write_text
 from ..problems import Problem
 from ..release.frames import frame_number, list_frame_folder, write_frame_list
-from .longvideo import EVENT_COLUMNS, FORMAT, VIDEO_COLUMNS
+from .longvideo import EVENT_COLUMNS, FORMAT, VIDEO_COLUMNS, csv_text
 
 CHECK = "long-video import"
 SOURCE_LINK = "source"
@@ -114,14 +112,6 @@ def read_events(path: Path, dataset: LongDataset):
     from .annotations import read_casme2, read_samm_long
 
     return read_casme2(path) if dataset is CASME2 else read_samm_long(path)
-
-
-def _csv(header, rows) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -201,8 +191,8 @@ def build_dataset_long_release(name: str, source: Path, out: Path, annotations: 
             w, h = _image_size(images[vid][0])
             videos.append((vid, f.participant, f"videos/{vid}.frames", len(images[vid]), dataset.fps, w, h,
                            f.folder.relative_to(source).as_posix(), numbers[vid][0], 0, 0))
-        write_text(tmp / "videos.csv", _csv(VIDEO_COLUMNS, videos))
-        write_text(tmp / "events.csv", _csv(EVENT_COLUMNS, sorted(rows, key=lambda r: (r[0], r[1], r[3]))))
+        write_text(tmp / "videos.csv", csv_text(VIDEO_COLUMNS, videos))
+        write_text(tmp / "events.csv", csv_text(EVENT_COLUMNS, sorted(rows, key=lambda r: (r[0], r[1], r[3]))))
         manifest = {"format": FORMAT, "n_videos": len(videos), "n_events": len(rows),
                     "n_participants": len({v[1] for v in videos}), "events_left_out_crossing_a_cut": 0,
                     "source": {"dataset": name, "folder": str(source), "annotations": str(annotation),

@@ -55,7 +55,8 @@ class Cut:
     events: tuple[Event, ...] = field(default=())
 
 
-def _csv(header, rows) -> str:
+def csv_text(header, rows) -> str:
+    """A header and rows as CSV text with \\n line ends (the long-video release's tables)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
@@ -136,8 +137,8 @@ def build_long_release(cuts: list[Cut], out: Path, force: bool = False, source: 
             rows, lost = event_rows(c)
             events += rows
             dropped += lost
-        write_text(tmp / "videos.csv", _csv(VIDEO_COLUMNS, videos))
-        write_text(tmp / "events.csv", _csv(EVENT_COLUMNS, events))
+        write_text(tmp / "videos.csv", csv_text(VIDEO_COLUMNS, videos))
+        write_text(tmp / "events.csv", csv_text(EVENT_COLUMNS, events))
         manifest = {"format": FORMAT, "n_videos": len(videos), "n_events": len(events),
                     "n_participants": len({v[1] for v in videos}),
                     "events_left_out_crossing_a_cut": dropped, "source": source or {}}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .metrics import score_intervals
+from .spotter import intervals_table
 
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(1.0, 8.01, 0.25))
 
@@ -106,21 +107,9 @@ def peak_offsets(signals: dict[int, np.ndarray], truth: dict, train: list[int], 
     return max(int(round(np.median(before))), 0), max(int(round(np.median(after))), 0)
 
 
-def _table(spotter: RoiSpotter, z: dict[int, np.ndarray], videos: list[int]) -> dict:
-    video, onset, offset, score = [], [], [], []
-    for v in videos:
-        for on, off, h in spotter.spot(z[v]):
-            video.append(v)
-            onset.append(on)
-            offset.append(off)
-            score.append(h)
-    return {"video": np.array(video, np.int64), "onset": np.array(onset, np.int64),
-            "offset": np.array(offset, np.int64), "score": np.array(score, float)}
-
-
 def spots_table(spotter: RoiSpotter, z: dict[int, np.ndarray], videos: list[int]) -> dict:
     """The spotter's intervals over ``videos`` as metric-ready arrays (score: the peak height)."""
-    return _table(spotter, z, videos)
+    return intervals_table((v, *spotted) for v in videos for spotted in spotter.spot(z[v]))
 
 
 def fit_roi_spotter(z: dict[int, np.ndarray], truth: dict, train: list[int], k: int, fps: np.ndarray,
@@ -136,7 +125,7 @@ def fit_roi_spotter(z: dict[int, np.ndarray], truth: dict, train: list[int], k: 
         before, after = peak_offsets(signals, truth, train, k)
         for threshold in sorted(THRESHOLD_GRID, reverse=True):
             candidate = RoiSpotter(rois, float(threshold), before, after, k)
-            s = _table(candidate, z, train)
+            s = spots_table(candidate, z, train)
             s["fps"] = fps[s["video"]] if len(s["video"]) else np.zeros(0)
             f1 = score_intervals(t, s, iou_threshold)["overall"]["f1"]
             if f1 > best_f1 + 1e-12:
@@ -163,7 +152,7 @@ def fit_over_windows(z_of_k: dict[int, dict[int, np.ndarray]], truth: dict, trai
     best, best_f1 = None, -1.0
     for k in sorted(z_of_k):
         spotter = fit_roi_spotter(z_of_k[k], truth, train, k, fps, iou_threshold)
-        s = _table(spotter, z_of_k[k], train)
+        s = spots_table(spotter, z_of_k[k], train)
         s["fps"] = fps[s["video"]] if len(s["video"]) else np.zeros(0)
         f1 = score_intervals(t, s, iou_threshold)["overall"]["f1"]
         if f1 > best_f1 + 1e-12:

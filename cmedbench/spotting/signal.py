@@ -10,7 +10,6 @@ frames is subtracted so slow drift does not lift the whole signal.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
@@ -20,7 +19,7 @@ class SignalError(RuntimeError):
 
 
 def central_squares(grey: np.ndarray, size: int = 64) -> np.ndarray:
-    """Each grey frame's central square resized to ``size`` x ``size`` (what ``read_face_frames`` reads)."""
+    """Each grey frame's central square resized to ``size`` x ``size`` (the first spotter's input; frames from ``roi.read_grey``)."""
     import cv2
 
     h, w = grey[0].shape[:2]
@@ -28,31 +27,6 @@ def central_squares(grey: np.ndarray, size: int = 64) -> np.ndarray:
     y0, x0 = (h - side) // 2, (w - side) // 2
     return np.stack([cv2.resize(g[y0:y0 + side, x0:x0 + side], (size, size), interpolation=cv2.INTER_AREA)
                      for g in grey])
-
-
-def read_face_frames(path: str | Path, size: int = 64) -> np.ndarray:
-    """Every frame's central square, grey, ``size`` x ``size`` (uint8, frames x size x size)."""
-    import cv2
-
-    cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened():
-        raise SignalError(f"{path}: not a readable video")
-    frames = []
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            h, w = frame.shape[:2]
-            side = min(h, w)
-            y0, x0 = (h - side) // 2, (w - side) // 2
-            grey = cv2.cvtColor(frame[y0:y0 + side, x0:x0 + side], cv2.COLOR_BGR2GRAY)
-            frames.append(cv2.resize(grey, (size, size), interpolation=cv2.INTER_AREA))
-    finally:
-        cap.release()
-    if not frames:
-        raise SignalError(f"{path}: no frames")
-    return np.stack(frames)
 
 
 def _block_motion(a: np.ndarray, b: np.ndarray, grid: int) -> np.ndarray:

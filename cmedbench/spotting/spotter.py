@@ -44,15 +44,15 @@ def spot(signal: np.ndarray, p: float, k: int = 5) -> list[tuple[int, int, float
 
 def spots_table(signals: dict[int, np.ndarray], videos: list[int], p: float, k: int) -> dict:
     """Spotted intervals of ``videos`` (int codes) as metric-ready arrays (with a score: the peak height)."""
-    video, onset, offset, score = [], [], [], []
-    for v in videos:
-        for on, off, h in spot(signals[v], p, k):
-            video.append(v)
-            onset.append(on)
-            offset.append(off)
-            score.append(h)
-    return {"video": np.array(video, np.int64), "onset": np.array(onset, np.int64),
-            "offset": np.array(offset, np.int64), "score": np.array(score, float)}
+    return intervals_table((v, *spotted) for v in videos for spotted in spot(signals[v], p, k))
+
+
+def intervals_table(spots) -> dict:
+    """(video, onset, offset, score) tuples as the metric-ready arrays ``score_intervals`` reads."""
+    rows = list(spots)
+    cols = list(zip(*rows)) if rows else [(), (), (), ()]
+    return {"video": np.array(cols[0], np.int64), "onset": np.array(cols[1], np.int64),
+            "offset": np.array(cols[2], np.int64), "score": np.array(cols[3], float)}
 
 
 def choose_p(signals: dict[int, np.ndarray], truth: dict, train_videos: list[int], k: int, fps: np.ndarray,

@@ -5,6 +5,8 @@ import pytest
 
 from cmedbench.spotting.annotations import AnnotationError, casme2_events, read_casme2, read_samm_long, samm_long_events
 
+from .workbooks import write_book
+
 openpyxl = pytest.importorskip("openpyxl")
 
 CASME2_CODES = [
@@ -17,19 +19,8 @@ CASME2_SUBJECTS = [["participant", 15, 1], ["participant", 16, 2]]
 CASME2_VIDEOS = [["0401", "anger1"], ["0502", "happy1"], ["0101", "disgust1"]]
 
 
-def _book(path, sheets):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for i, rows in enumerate(sheets):
-        ws = wb.create_sheet(f"Sheet{i + 1}")
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
-
-
 def test_casme2_workbook(tmp_path):
-    path = _book(tmp_path / "CAS(ME)^2code_final.xlsx", [CASME2_CODES, CASME2_SUBJECTS, CASME2_VIDEOS])
+    path = write_book(tmp_path / "CAS(ME)^2code_final.xlsx", [CASME2_CODES, CASME2_SUBJECTS, CASME2_VIDEOS])
     ev = read_casme2(path)
     assert ev["video_id"].tolist() == ["15_0401", "15_0401", "16_0502", "16_0101"]
     assert ev["participant"].tolist() == ["s15", "s15", "s16", "s16"]
@@ -53,7 +44,7 @@ def test_samm_long_workbook(tmp_path):
     rows = [[6, "006_1_1", 1, 566, 632, 743, 178, "Macro", "R12", ""],
             [6, "006_1_2", 1, 3881, 3908, 3943, 63, "Micro - 1/2", "4", ""],
             [7, "007_3_1", 3, 100, -1, 160, 61, "Macro", "12", "apex not coded"]]
-    ev = read_samm_long(_book(tmp_path / "SAMM_LongVideos_V2_Release.xlsx", [title + rows]))
+    ev = read_samm_long(write_book(tmp_path / "SAMM_LongVideos_V2_Release.xlsx", [title + rows]))
     assert ev["video_id"].tolist() == ["006_1", "006_1", "007_3"]
     assert ev["participant"].tolist() == ["006", "006", "007"]
     assert ev["type"].tolist() == ["macro", "me", "macro"]

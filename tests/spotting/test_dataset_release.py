@@ -11,19 +11,10 @@ import pytest
 
 from cmedbench.spotting.dataset_release import DatasetLayoutError, build_dataset_long_release
 
+from .workbooks import write_book
+
 openpyxl = pytest.importorskip("openpyxl")
 CLI = [sys.executable, "-m", "cmedbench.cli"]
-
-
-def _book(path, sheets):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for i, rows in enumerate(sheets):
-        ws = wb.create_sheet(f"Sheet{i + 1}")
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
 
 
 def _frames(folder, names, seed=0, size=(48, 64)):
@@ -48,7 +39,7 @@ def _casme2(root, n=40):
              [2, "disgust1_1", 10, 0, 16, "9", "positive", "micro-expression", ""]]
     subjects = [["participant", 15, 1], ["participant", 16, 2]]
     videos = [["0101", "disgust1"], ["0401", "anger1"]]
-    _book(root / "CAS(ME)^2code_final.xlsx", [codes, subjects, videos])
+    write_book(root / "CAS(ME)^2code_final.xlsx", [codes, subjects, videos])
     return root
 
 
@@ -59,7 +50,7 @@ def _samm(root, n=30):
         ["Subject", "Filename", "Inducement Code", "Onset", "Apex", "Offset", "Duration", "Type", "Action Units", "Notes"]]
     rows = [[6, "006_1_1", 1, 105, 108, 112, 8, "Micro - 1/2", "12", ""],
             [7, "007_3_1", 3, 110, -1, 125, 16, "Macro", "12", ""]]
-    _book(root / "SAMM_LongVideos_V2_Release.xlsx", [title + rows])
+    write_book(root / "SAMM_LongVideos_V2_Release.xlsx", [title + rows])
     return root
 
 

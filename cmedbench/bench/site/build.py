@@ -23,7 +23,7 @@ from ..board import (board_rows, fmt, interval_groups, is_interval_record, ledge
                      reproduction_text)
 from ..compare import CompareError, compare_records
 from ..figures import result_confusion_png
-from .intervals import interval_board_views, interval_files
+from .intervals import interval_board_views, interval_files, kept_prediction
 
 STATIC_FILES = ("site.css", "site.js")
 NOT_RECORDED = "not recorded"
@@ -192,11 +192,7 @@ def build_site(records: list[dict], length: int | None = None, head: str | None 
             row_of.setdefault(rep["id"], row)
     for r in records:
         sha = r["prediction_sha256"]
-        blob = Path(predictions_dir) / f"{sha}.csv.gz" if predictions_dir is not None else None
-        download = None
-        if blob is not None and blob.is_file():
-            files[f"predictions/{sha}.csv.gz"] = blob.read_bytes()
-            download = f"../predictions/{sha}.csv.gz"
+        download = kept_prediction(files, predictions_dir, sha)
         run = runs.get(sha)
         files[f"records/{_slug(r['id'])}-confusion.png"] = result_confusion_png(r["result"])
         files[f"records/{_slug(r['id'])}.html"] = env.get_template("record.html").render(

@@ -30,6 +30,16 @@ def type_rows(result: dict) -> list[tuple[str, dict]]:
     return rows
 
 
+def kept_prediction(files: dict[str, bytes], predictions_dir: Path | None, sha: str) -> str | None:
+    """Copy a record's kept prediction file into the site's ``files`` and return a record page's link to
+    it; None when the ledger's predictions folder is not given or lacks it."""
+    blob = Path(predictions_dir) / f"{sha}.csv.gz" if predictions_dir is not None else None
+    if blob is None or not blob.is_file():
+        return None
+    files[f"predictions/{sha}.csv.gz"] = blob.read_bytes()
+    return f"../predictions/{sha}.csv.gz"
+
+
 def interval_files(env, records: list[dict], views: list[dict], predictions_dir: Path | None,
                    record_slug, devices_of) -> dict[str, bytes]:
     """Board pages for ``views`` and a page for every interval record in ``records``."""
@@ -41,12 +51,7 @@ def interval_files(env, records: list[dict], views: list[dict], predictions_dir:
         files[f"boards/{view['slug']}.html"] = env.get_template("interval_board.html").render(
             root="../", board=view, title=f"{view['task']} · {view['protocol']} (intervals)").encode()
     for r in records:
-        sha = r["prediction_sha256"]
-        blob = Path(predictions_dir) / f"{sha}.csv.gz" if predictions_dir is not None else None
-        download = None
-        if blob is not None and blob.is_file():
-            files[f"predictions/{sha}.csv.gz"] = blob.read_bytes()
-            download = f"../predictions/{sha}.csv.gz"
+        download = kept_prediction(files, predictions_dir, r["prediction_sha256"])
         files[f"records/{record_slug(r['id'])}.html"] = env.get_template("interval_record.html").render(
             root="../", r=r, run=None, board=board_of.get(r["id"]), download=download, devices=devices_of(r),
             types=type_rows(r["result"]), params_json=None, not_recorded="not recorded",
