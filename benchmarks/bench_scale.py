@@ -162,7 +162,7 @@ def incremental(work: Path, workers: int, added: int = 100) -> list[tuple[str, f
     return rows
 
 
-def dvc_stages(pipeline: Path, nice: int, json_out: str | None) -> None:
+def dvc_stages(pipeline: Path, nice: int, json_out: str | None, only: tuple[str, ...] = ()) -> None:
     """Each stage of a DVC pipeline (e.g. scale/) by `dvc repro -s`, in dvc.yaml's order: time, peak MB.
 
     The peak includes `dvc` itself (~100 MB); a stage DVC finds up to date takes only that check. CPU
@@ -172,6 +172,8 @@ def dvc_stages(pipeline: Path, nice: int, json_out: str | None) -> None:
     dvc = [*(["nice", "-n", str(nice)] if nice else []), str(BIN / "dvc")]
     listing = subprocess.run([str(BIN / "dvc"), "stage", "list", "--name-only"], cwd=pipeline, check=True,
                              capture_output=True, text=True).stdout.split()
+    if only:
+        listing = [stage for stage in listing if stage.startswith(only)]
     env_path = f"{BIN}:{__import__('os').environ.get('PATH', '')}"
     records = []
     for stage in listing:
@@ -180,8 +182,8 @@ def dvc_stages(pipeline: Path, nice: int, json_out: str | None) -> None:
         records.append({"stage": stage, "seconds": round(secs, 2), "cpu_seconds": round(LAST_CPU[0], 2),
                         "peak_mb": round(mb), "note": line[:160]})
         print(f"{stage:<26} {secs:8.1f} s {LAST_CPU[0]:8.1f} cpu-s {mb:7.0f} MB  {line[:100]}", flush=True)
-    if json_out:
-        Path(json_out).write_text(json.dumps(records, indent=1) + "\n")
+        if json_out:  # after every stage: a long run stopped part-way keeps what it measured
+            Path(json_out).write_text(json.dumps(records, indent=1) + "\n")
 
 
 def growth(ns: list[int], secs: list[float]) -> str:
@@ -208,7 +210,8 @@ def main() -> None:
     ap.add_argument("--nice", type=int, default=0, help="--dvc: run the stages at this niceness")
     args = ap.parse_args()
     if args.dvc:
-        return dvc_stages(Path(args.dvc), args.nice, args.json)
+        return dvc_stages(Path(args.dvc), args.nice, args.json,
+                          tuple(args.only.split(",")) if args.only else ())
     sizes = [int(s) for s in args.sizes.split(",") if s]
     linked = [int(s) for s in args.linked.split(",") if s]
     records = []
