@@ -30,7 +30,7 @@ class RunConfig:
     seed: int = 0
     device: str = "cpu"
     workers: int = 2
-    backend: str = "loky"
+    backend: str = "local"  # backends.BACKENDS
     scheduler: str | None = None  # dask scheduler address; None = a LocalCluster
     progress: bool = True
     cpu_profile: str = "portable"  # determinism.CPU_PROFILES: portable (same bits on any x86-64) or native

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..baselines.backends import BACKENDS
 from ..baselines.registry import BASELINES
 from ..bench.protocols import PROTOCOLS
 from . import main
@@ -35,8 +36,9 @@ def _task_names() -> list[str]:
 @click.option("--seed", type=int, default=0, show_default=True, help="Run seed; each fold derives its own from it.")
 @click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto (CUDA when present).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Folds in parallel.")
-@click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
-              help="loky: processes on this machine; dask: folds over a Dask cluster.")
+@click.option("--backend", type=click.Choice(BACKENDS), default="local", show_default=True,
+              help="local: processes on this machine, forked from this one on the CPU (no per-worker imports); "
+                   "loky: fresh processes on this machine; dask: folds over a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
 @click.option("--cpu-profile", type=click.Choice(["portable", "native"]), default="portable", show_default=True,
               help="portable: the same predictions on any x86-64 CPU with AVX2 (pinned kernels, one thread per "

@@ -36,7 +36,7 @@ def _clip_options(f):
         click.option("--max-failure-rate", type=click.FloatRange(0, 1), default=RunConfig.max_failure_rate,
                      show_default=True, help="Fail the stage when a larger share of clips fails."),
         click.option("--backend", type=click.Choice(BACKENDS), default=RunConfig.backend, show_default=True,
-                     help="loky: processes on this machine; dask: clips over a Dask cluster."),
+                     help="local or loky: processes on this machine; dask: clips over a Dask cluster."),
         click.option("--scheduler", default=RunConfig.scheduler,
                      help="Dask scheduler address (backend dask; default: a local cluster of --workers)."),
         click.option("--shard-rows", type=click.IntRange(1), default=RunConfig.shard_rows, show_default=True,

@@ -12,7 +12,7 @@ FACE_SIZE = 224  # the paper crops faces to 224x224 (Section IV)
 LANDMARK_FRAMES = ("key", "all")
 LBPTOP_FRAMES = ("key", "clip")
 FLOW_METHODS = ("farneback", "dis", "tvl1")
-BACKENDS = ("loky", "dask")
+BACKENDS = ("local", "loky", "dask")  # local = loky here: OpenCV's thread pool is not fork-safe
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class RunConfig:
 
     workers: int = 2  # clips in parallel
     max_failure_rate: float = 0.05  # the stage fails when more clips than this fail
-    backend: str = "loky"  # loky: processes on this machine; dask: a Dask cluster (``scheduler``, else local)
+    backend: str = "local"  # local / loky: processes on this machine; dask: a Dask cluster (``scheduler``, else local)
     scheduler: str | None = None  # address of a running Dask scheduler (backend dask)
     shard_rows: int = 256  # clips per shard of a store artifact
 

@@ -1,5 +1,5 @@
-"""Running one extractor over many clips: in parallel (joblib's loky processes on this machine, or a
-Dask cluster), failures recorded with their reason, and a refusal when too many fail.
+"""Running one extractor over many clips: in parallel (joblib's loky processes on this machine for both
+``local`` and ``loky``, or a Dask cluster), failures recorded with their reason, and a refusal when too many fail.
 
 Results stream in clip order into a sharded store (cmedbench.features.store), so a stage holds one
 shard of results in memory, not the whole artifact; rows whose content key matches the store already at
@@ -49,7 +49,7 @@ def _backend(run: RunConfig) -> Iterator[tuple[str, int]]:
     """The joblib backend and its n_jobs; for dask, a client on ``run.scheduler``, else on dask's
     configured ``scheduler-address`` (e.g. the DASK_SCHEDULER_ADDRESS variable a cluster job exports),
     using every worker that cluster has, else on a local cluster of ``run.workers`` processes."""
-    if run.backend == "loky":
+    if run.backend in ("local", "loky"):
         yield ("loky", run.workers) if run.workers > 1 else ("sequential", 1)
         return
     if run.backend != "dask":

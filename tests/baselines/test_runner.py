@@ -29,7 +29,7 @@ def features(ws, baseline):
 
 
 def run(ws, baseline, task="emotion-3", params=None, **cfg):
-    cfg = RunConfig(progress=False, **{"workers": 1, **cfg})
+    cfg = RunConfig(**{"progress": False, "workers": 1, **cfg})
     feats = None if baseline in ("majority", "stratified") else features(ws, baseline)
     return run_baseline(baseline, task, "loso", ws["splits"], params, cfg, feats)
 
@@ -71,6 +71,33 @@ def test_cpu_rerun_reproduces_predictions_exactly(ws):
     a = run(ws, "ststnet", params=params, workers=2)
     b = run(ws, "ststnet", params=params, workers=2)
     assert np.array_equal(a.probs, b.probs)
+
+
+def test_forked_fold_workers_give_the_same_predictions_as_fresh_processes(ws):
+    from cmedbench.baselines.backends import forks
+
+    params = {"epochs": 3}
+    local = run(ws, "ststnet", params=params, workers=2, backend="local", progress=True)  # epoch queue too
+    assert forks(RunConfig(workers=2, backend="local"))
+    loky = run(ws, "ststnet", params=params, workers=2, backend="loky")
+    assert np.array_equal(local.probs, loky.probs)
+
+
+def test_a_failing_forked_fold_stops_the_run_with_its_error(ws, monkeypatch):
+    def broken(self, X, y):
+        raise RuntimeError("fold exploded")
+
+    monkeypatch.setattr(est_mod.LbpTopSVM, "fit", broken)  # the forked workers inherit the patch
+    with pytest.raises(RuntimeError, match="fold exploded"):
+        run(ws, "lbptop-svm", workers=2, backend="local")
+
+
+def test_local_does_not_fork_for_cuda_or_one_worker():
+    from cmedbench.baselines.backends import forks
+
+    assert not forks(RunConfig(workers=2, backend="local", device="cuda"))
+    assert not forks(RunConfig(workers=1, backend="local"))
+    assert not forks(RunConfig(workers=2, backend="loky"))
 
 
 @pytest.mark.slow
