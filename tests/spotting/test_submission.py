@@ -1,6 +1,5 @@
 """The interval submission parser: every problem at once, by line; ids, order, bounds and overlaps checked."""
 
-import numpy as np
 import pytest
 
 from cmedbench.bench.submission import SubmissionError
