@@ -56,8 +56,6 @@ def run_folds(jobs: list[tuple], cfg, desc: str, epoch_progress: bool) -> list:
     backend = "loky" if cfg.backend == "local" else cfg.backend
     queue, manager = None, None
     if cfg.progress and backend == "loky" and epoch_progress:
-        import multiprocessing
-
         manager = multiprocessing.Manager()
         queue = manager.Queue()
     calls = [delayed(fn)(*args, queue, fold) for fn, args, fold in jobs]
