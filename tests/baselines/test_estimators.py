@@ -60,3 +60,18 @@ def test_torch_estimator_fits_with_fitted_attributes_only():
     est.fit(X[:8], y[:8], val=(X[8:], y[8:]))
     assert {a for a in _fitted_attrs(est)} == {"model_", "history_"} and len(est.history_) == 2
     assert est.predict_proba(X).shape == (12, 3)
+
+
+def test_linear_svm_keeps_the_dual_solver_when_rows_outnumber_bins():
+    """sklearn's dual="auto" would switch to the primal solver here (the full-size release's folds: 10x slower)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 5)), np.arange(60) % 3
+    est = BASELINES["lbptop-svm"].estimator_class()(n_classes=3).fit(X, y)
+    oracle = make_pipeline(StandardScaler(), LinearSVC(C=0.01, class_weight="balanced", random_state=0,
+                                                       max_iter=5000, dual=True)).fit(X, y)
+    assert est.model_[-1].dual is True
+    np.testing.assert_array_equal(est.model_.decision_function(X), oracle.decision_function(X))
