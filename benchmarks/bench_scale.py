@@ -34,6 +34,7 @@ BIN = Path(sys.executable).parent
 
 
 LAST_CPU = [0.0]  # CPU seconds (user + system) of the last measured command and its reaped descendants
+LAST_PSS = [0.0]  # peak proportional set size (MB) of the last measured command's process tree
 
 
 def _children_cpu() -> float:
@@ -50,14 +51,21 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float,
     cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
-    peak, done = [0], threading.Event()
+    peak, pss_peak, done = [0], [0], threading.Event()
+
+    def pss(p) -> int:  # forked workers share their parent's pages: PSS counts a shared page once
+        try:
+            return p.memory_full_info().pss
+        except (psutil.Error, AttributeError):
+            return p.memory_info().rss
 
     def sample():
         root = psutil.Process(proc.pid)
         while not done.is_set():
             try:
-                tree = [root, *root.children(recursive=True)]
-                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
+                tree = [p for p in (root, *root.children(recursive=True)) if p.is_running()]
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
+                pss_peak[0] = max(pss_peak[0], sum(pss(p) for p in tree))
             except psutil.Error:
                 pass
             time.sleep(0.1)
@@ -69,6 +77,7 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float,
     LAST_CPU[0] = _children_cpu() - cpu0
     done.set()
     thread.join()
+    LAST_PSS[0] = pss_peak[0] / 2**20
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{out[-3000:]}")
     last = [line for line in out.splitlines() if line.strip()]
@@ -165,6 +174,9 @@ def incremental(work: Path, workers: int, added: int = 100) -> list[tuple[str, f
 def dvc_stages(pipeline: Path, nice: int, json_out: str | None, only: tuple[str, ...] = ()) -> None:
     """Each stage of a DVC pipeline (e.g. scale/) by `dvc repro -s`, in dvc.yaml's order: time, peak MB.
 
+    Two peaks: the process tree's RSS summed, and its PSS summed (forked fold workers share the stage's pages,
+    which the RSS sum counts once per process; PSS counts them once).
+
     The peak includes `dvc` itself (~100 MB); a stage DVC finds up to date takes only that check. CPU
     seconds (user + system, the stage's processes summed) estimate the time on an idle machine when
     other jobs share it: CPU seconds / workers, if the stage keeps its workers busy.
@@ -180,8 +192,9 @@ def dvc_stages(pipeline: Path, nice: int, json_out: str | None, only: tuple[str,
         secs, mb, line = run_measured(["env", f"PATH={env_path}", "DVC_NO_ANALYTICS=1", *dvc, "repro", "-s",
                                        stage], cwd=pipeline)
         records.append({"stage": stage, "seconds": round(secs, 2), "cpu_seconds": round(LAST_CPU[0], 2),
-                        "peak_mb": round(mb), "note": line[:160]})
-        print(f"{stage:<26} {secs:8.1f} s {LAST_CPU[0]:8.1f} cpu-s {mb:7.0f} MB  {line[:100]}", flush=True)
+                        "peak_mb": round(mb), "peak_pss_mb": round(LAST_PSS[0]), "note": line[:160]})
+        print(f"{stage:<26} {secs:8.1f} s {LAST_CPU[0]:8.1f} cpu-s {mb:7.0f} MB (PSS {LAST_PSS[0]:6.0f} MB)  "
+              f"{line[:100]}", flush=True)
         if json_out:  # after every stage: a long run stopped part-way keeps what it measured
             Path(json_out).write_text(json.dumps(records, indent=1) + "\n")
 
