@@ -19,7 +19,6 @@ page cache serves re-reads of the same inode).
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import shutil
 import subprocess
@@ -62,14 +61,14 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float,
 
     def sample():
         root = psutil.Process(proc.pid)
-        for tick in itertools.count():
-            if done.is_set():
-                break
+        next_pss = 0.0  # PSS at most once a second: reading it walks every page table (~20% of a core at 0.1 s)
+        while not done.is_set():
             try:
                 tree = [p for p in (root, *root.children(recursive=True)) if p.is_running()]
                 peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
-                if tick % 10 == 0:  # once a second: reading PSS walks every page table (~20% of a core at 0.1 s)
+                if time.monotonic() >= next_pss:  # a failed sample (a process starting or ending) retries next tick
                     pss_peak[0] = max(pss_peak[0], sum(pss(p) for p in tree))
+                    next_pss = time.monotonic() + 1.0
             except psutil.Error:
                 pass
             time.sleep(0.1)
